@@ -1,0 +1,22 @@
+package main
+
+// Temporary entry points for subcommands under construction. Each moves to
+// its own file (send.go, resolve.go, ...) when it is built.
+
+import (
+	"context"
+	"errors"
+)
+
+var errNotBuilt = errors.New("this subcommand is not built yet")
+
+func runSend(ctx context.Context, e *env, args []string) int        { return e.report(errNotBuilt) }
+func runResolve(ctx context.Context, e *env, args []string) int     { return e.report(errNotBuilt) }
+func runGen(ctx context.Context, e *env, args []string) int         { return e.report(errNotBuilt) }
+func runFollow(ctx context.Context, e *env, args []string) int      { return e.report(errNotBuilt) }
+func runFlush(ctx context.Context, e *env, args []string) int       { return e.report(errNotBuilt) }
+func runCheck(ctx context.Context, e *env, args []string) int       { return e.report(errNotBuilt) }
+func runCheckConfig(ctx context.Context, e *env, args []string) int { return e.report(errNotBuilt) }
+func runIntegration(ctx context.Context, e *env, args []string) int { return e.report(errNotBuilt) }
+func runARJSON(ctx context.Context, e *env) int                     { return e.report(errNotBuilt) }
+func runARLegacy(ctx context.Context, e *env, args []string) int    { return e.report(errNotBuilt) }
