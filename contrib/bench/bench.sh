@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# make bench: runs every side-by-side comparison in contrib/bench/bench-*.sh
+# in name order, each printing its own table. Needs the binary in bin/ (make
+# build) and the Debian packages nsca and nsca-client.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export OSSEC_NAGIOS_BIN="$PWD/bin/ossec-nagios"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(go version | cut -d' ' -f3)"
+for s in contrib/bench/bench-*.sh; do
+  [ -e "$s" ] || continue
+  echo
+  echo "=== $s"
+  bash "$s"
+done
