@@ -68,9 +68,11 @@ var (
 // applied over the [nagios] section).
 type Settings struct {
 	// ContactGroups (Nagios contact groups, Icinga 2 user groups) and
-	// Contacts (Nagios contacts, Icinga 2 users) to notify. Both empty:
-	// the services inherit the host's contacts (Nagios); no notification
-	// object applies (Icinga 2).
+	// Contacts (Nagios contacts, Icinga 2 users) to notify. Both empty in
+	// Defaults: the template names none, so Nagios services inherit their
+	// host's contacts. Both empty on a Service while Defaults has some:
+	// nobody is notified (Nagios "null"; nagios4 -v then warns that the
+	// service has no contacts). Icinga 2: no notification applies.
 	ContactGroups []string
 	Contacts      []string
 	// NotificationPeriod is a time period name; empty means "24x7".

@@ -55,15 +55,25 @@ func Nagios(c Config) ([]byte, error) {
 	w.kv("max_check_attempts", "1")
 	w.volatile(d.Volatile)
 	w.quiet(d.QuietPeriod, c.ResetCommand, true)
-	w.note("Unused while active checks are off; set so that Nagios derives nothing from them.")
-	w.kv("check_interval", "60")
-	w.kv("retry_interval", "60")
+	w.note("Unused while active checks are off, but nagios4 -v warns when",
+		"notification_interval is below check_interval: 1 minute, the smallest.")
+	w.kv("check_interval", "1")
+	w.kv("retry_interval", "1")
 	w.note("Freshness checks (the reset) only run inside the check period.")
 	w.kv("check_period", c.CheckPeriod)
 	w.kv("notification_period", d.NotificationPeriod)
-	w.note("No r by default: the automatic reset to OK is not news.")
+	if opts.has('r') {
+		w.note("r: each automatic reset to OK pages as a RECOVERY too.")
+	} else {
+		w.note("No r: the automatic reset to OK is not news.")
+	}
 	w.kv("notification_options", opts.nagios())
-	w.note("0: notify once per problem (a volatile service notifies on every alert anyway).")
+	if d.NotificationInterval == 0 {
+		w.note("0: notify once per problem (a volatile service notifies on every alert anyway).")
+	} else {
+		w.note("Minutes between re-notifications while a problem lasts (ignored when",
+			"volatile); a passive service re-notifies only when a result arrives.")
+	}
 	w.kv("notification_interval", minutes(d.NotificationInterval))
 	w.note("A burst of alerts followed by resets looks like flapping, and flap",
 		"detection would then suppress the very notifications wanted here.")
