@@ -1,0 +1,461 @@
+// Package spool keeps the passive check results that could not be delivered,
+// durably on disk, and delivers them later in the order they were put.
+//
+// It owns the spool directory and nothing else: the record format, file
+// naming, locking, limits and quarantine. It knows no transport; Drain hands
+// each result to a callback, which bridge.Delivery wires to a bridge.Sender.
+// A *Spool satisfies bridge.Queue.
+//
+// # Layout and concurrency
+//
+// Each result is one file, "<enqueued unix ns, 20 digits>-<pid>-<seq>.res",
+// so that names sort in enqueue order across processes and, within one
+// process, strictly in Put order. Put writes a temporary ".tmp-*" file,
+// fsyncs it, renames it into place and fsyncs the directory: many
+// short-lived active-response processes and a long-running follow process
+// may Put into one directory at once, without any lock, and a result whose
+// Put returned nil survives a crash or power loss.
+//
+// Drain takes an exclusive flock(2) on the file "lock" in the directory. A
+// second drainer, in this or another process, waits for the first to finish
+// (as long as its context allows, then it fails with ErrBusy) and so never
+// delivers a result twice: a file is removed only after its delivery
+// succeeded, and only by the holder of the lock. Waiting rather than
+// skipping keeps order: a caller that drains before sending its own result
+// (bridge.Delivery) cannot overtake results spooled before it.
+//
+// A file that cannot be decoded is moved to the "quarantine" subdirectory,
+// reported through Options.Logf and counted by Stats; it never blocks the
+// results behind it. Temporary files left by a crashed Put are never
+// delivered; Drain removes those older than Options.TempMaxAge.
+//
+// # Limits
+//
+// Put never refuses a result because of the limits: the newest result is the
+// one that tells Nagios the current state. Drain, which every invocation runs
+// before sending, enforces them under the lock before delivering: results
+// older than Options.MaxAge (if set) and, beyond Options.MaxResults, the
+// oldest ones are deleted, and their number is reported through
+// Options.Logf.
+package spool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/ossec-nagios/ossec-nagios/bridge"
+)
+
+// DefaultMaxResults is the depth beyond which Drain drops the oldest results
+// when Options.MaxResults is zero.
+const DefaultMaxResults = 100000
+
+// DefaultTempMaxAge is how old a leftover temporary file must be before
+// Drain removes it, when Options.TempMaxAge is zero. A Put takes
+// milliseconds, so an older temporary file is from a crashed process.
+const DefaultTempMaxAge = 10 * time.Minute
+
+const (
+	lockName       = "lock"
+	quarantineName = "quarantine"
+	tempPrefix     = ".tmp-"
+	suffix         = ".res"
+	maxPasses      = 8 // directory listings per Drain, so that a steady stream of Puts cannot hold it forever
+)
+
+// ErrBusy is returned (wrapped with the context's error) when Drain's
+// context ended while another drainer held the lock.
+var ErrBusy = errors.New("spool: locked by another drainer")
+
+// Options tune a Spool. The zero value is usable.
+type Options struct {
+	// MaxResults bounds the depth: Drain deletes the oldest results beyond
+	// it, and reports how many. Zero means DefaultMaxResults; negative
+	// means no limit.
+	MaxResults int
+	// MaxAge, if positive, makes Drain delete results enqueued longer ago,
+	// and report how many. Zero means results never expire.
+	MaxAge time.Duration
+	// TempMaxAge is the age after which Drain removes a leftover temporary
+	// file. Zero means DefaultTempMaxAge.
+	TempMaxAge time.Duration
+	// Logf receives one line per quarantined file, per batch of results
+	// dropped by the limits and per leftover removed. Nil discards them.
+	Logf func(format string, args ...any)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Spool is a spool directory. Its methods are safe for concurrent use, by
+// goroutines and by processes sharing the directory.
+type Spool struct {
+	dir  string
+	opts Options
+}
+
+// Stats describes a spool at one moment, for the self-check plugin.
+type Stats struct {
+	Depth       int       // results waiting
+	Oldest      time.Time // enqueue time of the oldest waiting result; zero when Depth is 0
+	Quarantined int       // files in the quarantine subdirectory
+}
+
+// Open prepares dir (creating it and its quarantine subdirectory, mode
+// 0750, if needed) and returns a Spool on it.
+func Open(dir string, opts Options) (*Spool, error) {
+	if dir == "" {
+		return nil, errors.New("spool: open: empty directory name")
+	}
+	if err := os.MkdirAll(filepath.Join(dir, quarantineName), 0o750); err != nil {
+		return nil, fmt.Errorf("spool: open: %w", err)
+	}
+	if opts.MaxResults == 0 {
+		opts.MaxResults = DefaultMaxResults
+	}
+	if opts.TempMaxAge <= 0 {
+		opts.TempMaxAge = DefaultTempMaxAge
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	return &Spool{dir: dir, opts: opts}, nil
+}
+
+// Dir returns the spool directory.
+func (s *Spool) Dir() string { return s.dir }
+
+var _ bridge.Queue = (*Spool)(nil)
+
+// nameSeq makes names strictly increasing within one process, whatever the
+// clock does and however many Spools the process opened.
+var nameSeq struct {
+	sync.Mutex
+	last int64 // unix ns used for the previous name
+	seq  uint64
+}
+
+func nextName(now time.Time) (string, time.Time) {
+	ns := now.UnixNano()
+	nameSeq.Lock()
+	if ns <= nameSeq.last {
+		ns = nameSeq.last + 1
+	}
+	nameSeq.last = ns
+	nameSeq.seq++
+	seq := nameSeq.seq
+	nameSeq.Unlock()
+	return fmt.Sprintf("%020d-%010d-%012d%s", ns, os.Getpid(), seq, suffix), time.Unix(0, ns).UTC()
+}
+
+// nameTime returns the enqueue time encoded in a result file name.
+func nameTime(name string) (time.Time, bool) {
+	if len(name) < 20 || !strings.HasSuffix(name, suffix) {
+		return time.Time{}, false
+	}
+	ns, err := strconv.ParseInt(name[:20], 10, 64)
+	if err != nil || ns < 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, ns).UTC(), true
+}
+
+// Put writes r durably to the spool. When Put returns nil the result is on
+// disk (file and directory entry fsynced) and a later Drain delivers it.
+func (s *Spool) Put(r bridge.Result) error {
+	name, enq := nextName(s.opts.Now())
+	b, err := Encode(Record{Result: r, Enqueued: enq})
+	if err != nil {
+		return err
+	}
+	if err := s.writeDurably(name, b); err != nil {
+		return fmt.Errorf("spool: put result for %s: %w", target(r), err)
+	}
+	return nil
+}
+
+func target(r bridge.Result) string {
+	if r.Service == "" {
+		return r.Host
+	}
+	return r.Host + "/" + r.Service
+}
+
+func (s *Spool) writeDurably(name string, b []byte) (err error) {
+	f, err := os.CreateTemp(s.dir, tempPrefix+strconv.Itoa(os.Getpid())+"-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err = f.Chmod(0o640); err != nil {
+		return err
+	}
+	if _, err = f.Write(b); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, filepath.Join(s.dir, name)); err != nil {
+		return err
+	}
+	return syncDir(s.dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync directory: %w", err)
+	}
+	return nil
+}
+
+// Drain delivers the spooled results oldest first through deliver and
+// removes each one after deliver returned nil. It stops at the first
+// failure, keeping that result and all later ones, and returns how many it
+// delivered with the error. See the package documentation for locking,
+// limits and corrupt files.
+func (s *Spool) Drain(ctx context.Context, deliver func(context.Context, bridge.Result) error) (int, error) {
+	return s.DrainRecords(ctx, func(ctx context.Context, rec Record) error {
+		return deliver(ctx, rec.Result)
+	})
+}
+
+// DrainRecords is Drain for callers that want the enqueue time too.
+func (s *Spool) DrainRecords(ctx context.Context, deliver func(context.Context, Record) error) (n int, err error) {
+	unlock, err := lockDir(ctx, filepath.Join(s.dir, lockName))
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	removed := false
+	defer func() {
+		if removed {
+			if serr := syncDir(s.dir); serr != nil && err == nil {
+				err = fmt.Errorf("spool: drain: %w", serr)
+			}
+		}
+	}()
+	s.removeLeftovers()
+	for pass := 0; pass < maxPasses; pass++ {
+		names, err := s.list()
+		if err != nil {
+			return n, fmt.Errorf("spool: drain: %w", err)
+		}
+		names, dropped := s.enforceLimits(names)
+		removed = removed || dropped
+		if len(names) == 0 {
+			return n, nil
+		}
+		for _, name := range names {
+			if err := ctx.Err(); err != nil {
+				return n, fmt.Errorf("spool: drain: %w", err)
+			}
+			rec, err := s.read(name)
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				continue // removed by hand meanwhile
+			case errors.Is(err, ErrCorrupt):
+				s.quarantine(name, err)
+				continue
+			case err != nil:
+				return n, fmt.Errorf("spool: drain: %w", err)
+			}
+			if err := deliver(ctx, rec); err != nil {
+				return n, fmt.Errorf("spool: deliver result for %s: %w", target(rec.Result), err)
+			}
+			// Delivered: from here on a failure to remove would deliver it
+			// again next time, so stop rather than risk a run of repeats.
+			if err := os.Remove(filepath.Join(s.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return n + 1, fmt.Errorf("spool: remove delivered result: %w", err)
+			}
+			removed = true
+			n++
+		}
+	}
+	return n, nil
+}
+
+// list returns the result file names, oldest first.
+func (s *Spool) list() ([]string, error) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if name := e.Name(); strings.HasSuffix(name, suffix) && !strings.HasPrefix(name, ".") && e.Type().IsRegular() {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names) // fixed-width names: lexical order is enqueue order
+	return names, nil
+}
+
+// enforceLimits deletes what MaxAge and MaxResults exclude and returns the
+// names left, and whether it removed anything.
+func (s *Spool) enforceLimits(names []string) ([]string, bool) {
+	expired := 0
+	if s.opts.MaxAge > 0 {
+		cutoff := s.opts.Now().Add(-s.opts.MaxAge)
+		for expired < len(names) {
+			t, ok := nameTime(names[expired])
+			if !ok || !t.Before(cutoff) {
+				break
+			}
+			expired++
+		}
+	}
+	excess := 0
+	if limit := s.opts.MaxResults; limit > 0 && len(names)-expired > limit {
+		excess = len(names) - expired - limit
+	}
+	drop := expired + excess
+	if drop == 0 {
+		return names, false
+	}
+	failed := 0
+	for _, name := range names[:drop] {
+		if err := os.Remove(filepath.Join(s.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			failed++
+		}
+	}
+	if expired > 0 {
+		s.opts.Logf("spool: dropped %d result(s) older than %s (max age)", expired, s.opts.MaxAge)
+	}
+	if excess > 0 {
+		s.opts.Logf("spool: dropped the %d oldest result(s) beyond %d (max results)", excess, s.opts.MaxResults)
+	}
+	if failed > 0 {
+		s.opts.Logf("spool: could not remove %d dropped result(s)", failed)
+	}
+	return names[drop:], true
+}
+
+func (s *Spool) read(name string) (Record, error) {
+	if _, ok := nameTime(name); !ok {
+		return Record{}, fmt.Errorf("%w: unexpected file name", ErrCorrupt)
+	}
+	f, err := os.Open(filepath.Join(s.dir, name))
+	if err != nil {
+		return Record{}, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, int64(MaxRecordSize)+1))
+	if err != nil {
+		return Record{}, fmt.Errorf("read %s: %w", name, err)
+	}
+	return Decode(b)
+}
+
+func (s *Spool) quarantine(name string, cause error) {
+	dst := filepath.Join(s.dir, quarantineName, name)
+	if err := os.Rename(filepath.Join(s.dir, name), dst); err != nil {
+		s.opts.Logf("spool: %s is corrupt (%v) and could not be quarantined: %v", name, cause, err)
+		return
+	}
+	s.opts.Logf("spool: quarantined %s: %v", filepath.Join(quarantineName, name), cause)
+}
+
+// removeLeftovers removes temporary files of Puts that crashed.
+func (s *Spool) removeLeftovers() {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return
+	}
+	cutoff := s.opts.Now().Add(-s.opts.TempMaxAge)
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), tempPrefix) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || !info.ModTime().Before(cutoff) {
+			continue // maybe a Put in progress
+		}
+		if err := os.Remove(filepath.Join(s.dir, e.Name())); err == nil {
+			s.opts.Logf("spool: removed %s left by an interrupted write", e.Name())
+		}
+	}
+}
+
+// Stats counts the waiting and quarantined results. It takes no lock and
+// reads no record, so the self-check plugin can run it as any user that may
+// list the directory.
+func (s *Spool) Stats() (Stats, error) {
+	var st Stats
+	names, err := s.list()
+	if err != nil {
+		return st, fmt.Errorf("spool: stats: %w", err)
+	}
+	st.Depth = len(names)
+	for _, name := range names {
+		if t, ok := nameTime(name); ok {
+			st.Oldest = t
+			break
+		}
+	}
+	q, err := os.ReadDir(filepath.Join(s.dir, quarantineName))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return st, fmt.Errorf("spool: stats: %w", err)
+	}
+	st.Quarantined = len(q)
+	return st, nil
+}
+
+// lockDir takes an exclusive flock on path, polling so that ctx can end the
+// wait. The returned function releases it.
+func lockDir(ctx context.Context, path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("spool: lock: %w", err)
+	}
+	delay := time.Millisecond
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { f.Close() }, nil // closing releases the lock
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+			f.Close()
+			return nil, fmt.Errorf("spool: lock %s: %w", path, err)
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			f.Close()
+			return nil, fmt.Errorf("%w: %w", ErrBusy, ctx.Err())
+		case <-t.C:
+		}
+		delay = min(2*delay, 50*time.Millisecond)
+	}
+}
