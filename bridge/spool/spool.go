@@ -51,6 +51,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -102,6 +103,9 @@ type Options struct {
 type Spool struct {
 	dir  string
 	opts Options
+
+	mu   sync.Mutex
+	last int64 // unix ns of the previous name
 }
 
 // Stats describes a spool at one moment, for the self-check plugin.
@@ -140,25 +144,21 @@ func (s *Spool) Dir() string { return s.dir }
 
 var _ bridge.Queue = (*Spool)(nil)
 
-// nameSeq makes names strictly increasing within one process, whatever the
-// clock does and however many Spools the process opened.
-var nameSeq struct {
-	sync.Mutex
-	last int64 // unix ns used for the previous name
-	seq  uint64
-}
+// nameSeq tells apart the names of one process, however many Spools it
+// opened.
+var nameSeq atomic.Uint64
 
-func nextName(now time.Time) (string, time.Time) {
-	ns := now.UnixNano()
-	nameSeq.Lock()
-	if ns <= nameSeq.last {
-		ns = nameSeq.last + 1
+// nextName returns the name and enqueue time of the next result: names of
+// one Spool strictly increase, even if the clock steps back.
+func (s *Spool) nextName() (string, time.Time) {
+	ns := s.opts.Now().UnixNano()
+	s.mu.Lock()
+	if ns <= s.last {
+		ns = s.last + 1
 	}
-	nameSeq.last = ns
-	nameSeq.seq++
-	seq := nameSeq.seq
-	nameSeq.Unlock()
-	return fmt.Sprintf("%020d-%010d-%012d%s", ns, os.Getpid(), seq, suffix), time.Unix(0, ns).UTC()
+	s.last = ns
+	s.mu.Unlock()
+	return fmt.Sprintf("%020d-%010d-%012d%s", ns, os.Getpid(), nameSeq.Add(1), suffix), time.Unix(0, ns).UTC()
 }
 
 // nameTime returns the enqueue time encoded in a result file name.
@@ -176,7 +176,7 @@ func nameTime(name string) (time.Time, bool) {
 // Put writes r durably to the spool. When Put returns nil the result is on
 // disk (file and directory entry fsynced) and a later Drain delivers it.
 func (s *Spool) Put(r bridge.Result) error {
-	name, enq := nextName(s.opts.Now())
+	name, enq := s.nextName()
 	b, err := Encode(Record{Result: r, Enqueued: enq})
 	if err != nil {
 		return err
