@@ -145,8 +145,18 @@ func (t table) offer(it Item, now time.Time, o Options) []bridge.Result {
 // with aggregated results when all is set), oldest window first, and
 // forgets the windows that are over.
 func (t table) flush(now time.Time, o Options, all bool) []bridge.Result {
+	var due []key
+	for k, w := range t {
+		if all || w.closed(now) {
+			due = append(due, k)
+		}
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	t.sortKeys(due)
 	var out []bridge.Result
-	for _, k := range t.keys() {
+	for _, k := range due {
 		w := t[k]
 		for all || w.closed(now) {
 			if w.Count == 0 {
@@ -166,13 +176,19 @@ func (t table) flush(now time.Time, o Options, all bool) []bridge.Result {
 	return out
 }
 
-// keys returns the keys ordered by window end, then host and service, so
-// that summaries come out in a stable order.
+// keys returns every key, in sortKeys order.
 func (t table) keys() []key {
 	ks := make([]key, 0, len(t))
 	for k := range t {
 		ks = append(ks, k)
 	}
+	t.sortKeys(ks)
+	return ks
+}
+
+// sortKeys orders keys by window end, then host and service, so that
+// summaries come out in a stable order.
+func (t table) sortKeys(ks []key) {
 	slices.SortFunc(ks, func(a, b key) int {
 		if c := t[a].End.Compare(t[b].End); c != 0 {
 			return c
@@ -182,7 +198,6 @@ func (t table) keys() []key {
 		}
 		return strings.Compare(a.service, b.service)
 	})
-	return ks
 }
 
 // next returns the earliest end of a window holding aggregated results.

@@ -332,3 +332,59 @@ func TestStateFileConcurrentProcesses(t *testing.T) {
 		t.Fatalf("state after the final flush: %q, %v; want no window left", b, err)
 	}
 }
+
+// FuzzDecodeStateLine fuzzes window lines behind a valid header.
+func FuzzDecodeStateLine(f *testing.F) {
+	seeds := []string{
+		`w 1 2 3 2 12 1 "web" "ssh" "last\n|;" "id"`,
+		`w 1 2 0 0 0 0 "web" "" "" ""`,
+		`w 5 9 1 3 15 3 "db" "x" "\xff\u00e9\U0001d11e" "1.2"`,
+		`w -5 9 1 3 -15 3 "db" "x" "" ""`,
+	}
+	if len(seeds) == 0 {
+		f.Fatal("empty seed corpus")
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		tb, err := decodeState([]byte(stateHeader + line + "\n"))
+		if err != nil {
+			if !errors.Is(err, ErrCorruptState) {
+				t.Fatalf("error does not wrap ErrCorruptState: %v", err)
+			}
+			return
+		}
+		again, err := decodeState(encodeState(tb))
+		if err != nil || fmt.Sprint(dump(again)) != fmt.Sprint(dump(tb)) {
+			t.Fatalf("round trip: %v, %v; want %v", dump(again), err, dump(tb))
+		}
+		tb.flush(t0.Add(time.Hour), Options{Window: time.Minute, MaxOutput: 64}, false)
+	})
+}
+
+func BenchmarkStateFileOffer(b *testing.B) {
+	f, err := OpenStateFile(filepath.Join(b.TempDir(), "flood.state"), Options{Window: time.Minute, MaxOutput: 512})
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		// 50 services, so the file holds 50 windows.
+		if _, err := f.Offer(context.Background(), *it("web"+strconv.Itoa(i%50), "ssh", bridge.Warning, 7, strings.Repeat("x", 300))); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkLimiterOffer(b *testing.B) {
+	l, _ := NewLimiter(Options{Window: time.Minute, MaxOutput: 512})
+	now := t0
+	i := 0
+	for b.Loop() {
+		now = now.Add(time.Millisecond)
+		l.Offer(*it("web"+strconv.Itoa(i%50), "ssh", bridge.Warning, 7, "out"), now)
+		i++
+	}
+}

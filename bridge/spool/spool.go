@@ -18,7 +18,8 @@
 //
 // Drain takes an exclusive flock(2) on the file "lock" in the directory. A
 // second drainer, in this or another process, waits for the first to finish
-// (as long as its context allows, then it fails with ErrBusy) and so never
+// (as long as its context and Options.LockWait allow, then it fails with
+// ErrBusy) and so never
 // delivers a result twice: a file is removed only after its delivery
 // succeeded, and only by the holder of the lock. Waiting rather than
 // skipping keeps order: a caller that drains before sending its own result
@@ -76,7 +77,8 @@ const (
 )
 
 // ErrBusy is returned (wrapped with the context's error) when Drain's
-// context ended while another drainer held the lock.
+// context ended, or Options.LockWait passed, while another drainer held the
+// lock.
 var ErrBusy = errors.New("spool: locked by another drainer")
 
 // Options tune a Spool. The zero value is usable.
@@ -91,6 +93,12 @@ type Options struct {
 	// TempMaxAge is the age after which Drain removes a leftover temporary
 	// file. Zero means DefaultTempMaxAge.
 	TempMaxAge time.Duration
+	// LockWait, if positive, bounds how long Drain waits for another
+	// drainer to finish before it gives up with ErrBusy; zero means as long
+	// as its context allows. An active-response process may prefer a short
+	// wait: bridge.Delivery then spools its result behind the others, and
+	// order is kept either way.
+	LockWait time.Duration
 	// Logf receives one line per quarantined file, per batch of results
 	// dropped by the limits and per leftover removed. Nil discards them.
 	Logf func(format string, args ...any)
@@ -252,7 +260,13 @@ func (s *Spool) Drain(ctx context.Context, deliver func(context.Context, bridge.
 
 // DrainRecords is Drain for callers that want the enqueue time too.
 func (s *Spool) DrainRecords(ctx context.Context, deliver func(context.Context, Record) error) (n int, err error) {
-	unlock, err := lockDir(ctx, filepath.Join(s.dir, lockName))
+	lockCtx := ctx
+	if s.opts.LockWait > 0 {
+		var cancel context.CancelFunc
+		lockCtx, cancel = context.WithTimeout(ctx, s.opts.LockWait)
+		defer cancel()
+	}
+	unlock, err := lockDir(lockCtx, filepath.Join(s.dir, lockName))
 	if err != nil {
 		return 0, err
 	}

@@ -425,6 +425,17 @@ func TestSecondDrainerWaits(t *testing.T) {
 		t.Fatalf("second Drain while locked: %d, %v; want 0, ErrBusy", n, err)
 	}
 
+	// So does one whose LockWait passes.
+	c2 := mustOpen(t, dir, Options{LockWait: 20 * time.Millisecond})
+	start := time.Now()
+	n, err = c2.Drain(context.Background(), c.deliver)
+	if n != 0 || !errors.Is(err, ErrBusy) {
+		t.Fatalf("Drain with LockWait while locked: %d, %v; want 0, ErrBusy", n, err)
+	}
+	if waited := time.Since(start); waited < 20*time.Millisecond || waited > 2*time.Second {
+		t.Fatalf("Drain with LockWait 20ms waited %v", waited)
+	}
+
 	// One that may wait gets the lock when the first is done, and finds
 	// nothing left to deliver twice.
 	second := make(chan int, 1)
@@ -643,4 +654,40 @@ func TestOpenErrors(t *testing.T) {
 	if _, err := Open(filepath.Join(file, "sub"), Options{}); err == nil || !strings.HasPrefix(err.Error(), "spool: open:") {
 		t.Errorf("Open under a file: %v, want a spool: open: error", err)
 	}
+}
+
+func BenchmarkPut(b *testing.B) {
+	s, err := Open(b.TempDir(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := bridge.Result{Host: "web01", Service: "OSSEC SSH", State: bridge.Critical, Output: strings.Repeat("x", 400), AlertID: "1714564800.1234"}
+	for b.Loop() {
+		if err := s.Put(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDrain(b *testing.B) {
+	s, err := Open(b.TempDir(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := bridge.Result{Host: "web01", Service: "OSSEC SSH", State: bridge.Critical, Output: strings.Repeat("x", 400), AlertID: "1714564800.1234"}
+	const batch = 100
+	nop := func(context.Context, bridge.Result) error { return nil }
+	for b.Loop() {
+		b.StopTimer()
+		for i := 0; i < batch; i++ {
+			if err := s.Put(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		if n, err := s.Drain(context.Background(), nop); err != nil || n != batch {
+			b.Fatalf("Drain: %d, %v", n, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/result")
 }
