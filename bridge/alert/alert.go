@@ -47,6 +47,10 @@ type Alert struct {
 	// Resolved is false when the alert could not be found and only what the
 	// caller passed (rule id, location, srcip) is known.
 	Resolved bool
+
+	// Truncated is true when the alert was larger than the parser's limit
+	// and its tail was dropped (Raw and FullLog hold the head).
+	Truncated bool
 }
 
 // Rule is the rule that fired.

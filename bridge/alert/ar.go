@@ -1,0 +1,319 @@
+package alert
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// ErrBadARArgs reports legacy active-response arguments that do not follow
+// "add|delete user srcip alertid ruleid location...".
+var ErrBadARArgs = errors.New("bad active-response arguments")
+
+// ErrBadARMessage reports a Wazuh >= 4.2 stdin message that cannot be used.
+var ErrBadARMessage = errors.New("bad active-response message")
+
+// Action is what execd asks for.
+type Action string
+
+// The actions execd sends.
+const (
+	ActionAdd    Action = "add"
+	ActionDelete Action = "delete"
+)
+
+// LegacyRequest is what OSSEC (all versions) and Wazuh < 4.2 pass on the
+// command line: add|delete user srcip alertid ruleid location... [filename]
+// [extra_args...], where execd split every field on spaces and "-" means
+// empty.
+type LegacyRequest struct {
+	Action   Action
+	User     string
+	SrcIP    string
+	AlertID  string
+	ID       ID
+	RuleID   int
+	Location string // re-joined with single spaces
+	Filename string // syscheck file, when it could be told apart
+	// Extra holds the words after the location that are not part of it:
+	// "-" placeholders for the filename and Wazuh >= 3.5's extra_args, or
+	// extra_args words.
+	Extra []string
+}
+
+// ParseLegacyArgs parses the arguments after the program name. The
+// location was split on spaces by execd and the filename and extra_args
+// follow it, so they are found from the end: trailing "-" words are the
+// empty filename and extra_args, and for a syscheck location the words
+// after "syscheck" are the file name.
+func ParseLegacyArgs(args []string) (LegacyRequest, error) {
+	if len(args) < 5 {
+		return LegacyRequest{}, fmt.Errorf("%w: want add|delete USER SRCIP ALERTID RULEID [LOCATION...], got %d arguments", ErrBadARArgs, len(args))
+	}
+	var r LegacyRequest
+	switch args[0] {
+	case "add", "delete":
+		r.Action = Action(args[0])
+	default:
+		return r, fmt.Errorf("%w: action %q is not add or delete", ErrBadARArgs, clip([]byte(args[0]), 32))
+	}
+	r.User = dash(args[1])
+	r.SrcIP = strings.TrimPrefix(dash(args[2]), "::ffff:")
+	id, err := ParseID(args[3])
+	if err != nil {
+		return r, fmt.Errorf("%w: %w", ErrBadARArgs, err)
+	}
+	r.AlertID, r.ID = args[3], id
+	if rid, ok := parseUint(args[4]); ok && rid <= 1<<31 {
+		r.RuleID = int(rid)
+	} else {
+		return r, fmt.Errorf("%w: rule id %q is not a number", ErrBadARArgs, clip([]byte(args[4]), 32))
+	}
+	rest := args[5:]
+	// Trailing "-" are the empty filename and extra_args (at most two).
+	end := len(rest)
+	for n := 0; n < 2 && end > 0 && rest[end-1] == "-"; n++ {
+		end--
+	}
+	if end < len(rest) {
+		r.Extra = append([]string(nil), rest[end:]...)
+	}
+	loc := rest[:end]
+	// A syscheck location is followed by the (space-split) file name.
+	for i, w := range loc {
+		if w == "syscheck" || strings.HasSuffix(w, "->syscheck") {
+			if i+1 < len(loc) {
+				r.Filename = unescapeShell(strings.Join(loc[i+1:], " "))
+			}
+			loc = loc[:i+1]
+			break
+		}
+	}
+	r.Location = strings.Join(loc, " ")
+	if r.Location == "-" {
+		r.Location = ""
+	}
+	return r, nil
+}
+
+func dash(s string) string {
+	if s == "-" {
+		return ""
+	}
+	return s
+}
+
+// unescapeShell undoes os_shell_escape (a backslash before special bytes).
+func unescapeShell(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// Query returns what the request knows to resolve its alert with.
+func (r LegacyRequest) Query() Query {
+	return Query{ID: r.AlertID, RuleID: r.RuleID, SrcIP: r.SrcIP, User: r.User, Location: r.Location}
+}
+
+// Fallback is the "not resolved" alert carrying what the arguments know.
+func (r LegacyRequest) Fallback() Alert {
+	a := r.Query().Fallback()
+	a.Source = SourceARLegacy
+	return a
+}
+
+// MaxARMessage bounds the one line read from execd on stdin.
+const MaxARMessage = 8 << 20
+
+// ARMessage is a Wazuh >= 4.2 active-response message (stdin).
+type ARMessage struct {
+	Version int
+	Origin  struct {
+		Name   string `json:"name"`
+		Module string `json:"module"`
+	}
+	Command    string
+	ExtraArgs  []string
+	Program    string
+	Keys       []string        // of a control message (check_keys, continue, abort)
+	AlertJSON  json.RawMessage // parameters.alert as sent
+	Alert      Alert           // parameters.alert decoded; zero when absent
+	HasAlert   bool
+	RawMessage []byte
+}
+
+type arWire struct {
+	Version json.Number `json:"version"`
+	Origin  *struct {
+		Name   string `json:"name"`
+		Module string `json:"module"`
+	} `json:"origin"`
+	Command    *string `json:"command"`
+	Parameters *struct {
+		ExtraArgs []string        `json:"extra_args"`
+		Alert     json.RawMessage `json:"alert"`
+		Program   string          `json:"program"`
+		Keys      []string        `json:"keys"`
+	} `json:"parameters"`
+}
+
+// ReadLine reads exactly one line (up to and including "\n") from r and
+// never waits for more: execd keeps stdin open, so reading to EOF would hang
+// both processes. A last line without "\n" before EOF is accepted.
+func ReadLine(r *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for {
+		b, err := r.ReadSlice('\n')
+		if len(line)+len(b) > max {
+			return nil, fmt.Errorf("%w: line longer than %d bytes", ErrBadARMessage, max)
+		}
+		line = append(line, b...)
+		switch {
+		case err == nil:
+			return line, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF) && len(line) > 0:
+			return line, nil
+		case errors.Is(err, io.EOF):
+			return nil, fmt.Errorf("%w: no message on stdin: %w", ErrBadARMessage, io.ErrUnexpectedEOF)
+		default:
+			return nil, fmt.Errorf("read active-response message: %w", err)
+		}
+	}
+}
+
+// ReadARMessage reads one message line from execd and decodes it, with its
+// alert (parameters.alert, taken as is: its id is not resolved).
+func ReadARMessage(r *bufio.Reader) (*ARMessage, error) {
+	line, err := ReadLine(r, MaxARMessage)
+	if err != nil {
+		return nil, err
+	}
+	return ParseARMessage(line)
+}
+
+// ParseARMessage decodes one message. It accepts the "#!-execd " prefix an
+// agent receives, and the \x21 \x24 \x27 \x60 sequences that managers
+// 4.2.0-4.2.4 wrote for ! $ ' and backtick.
+func ParseARMessage(line []byte) (*ARMessage, error) {
+	line = bytes.TrimSpace(line)
+	line = bytes.TrimPrefix(line, []byte("#!-execd "))
+	var w arWire
+	if err := json.Unmarshal(line, &w); err != nil {
+		fixed := unescapeX(line)
+		if err2 := json.Unmarshal(fixed, &w); err2 != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadARMessage, err)
+		}
+		line = fixed
+	}
+	if w.Command == nil || w.Parameters == nil {
+		return nil, fmt.Errorf("%w: no command or parameters", ErrBadARMessage)
+	}
+	m := &ARMessage{Command: *w.Command, RawMessage: append([]byte(nil), line...)}
+	if v, err := w.Version.Int64(); err == nil {
+		m.Version = int(v)
+	}
+	if w.Origin != nil {
+		m.Origin.Name, m.Origin.Module = w.Origin.Name, w.Origin.Module
+	}
+	p := w.Parameters
+	m.ExtraArgs, m.Program, m.Keys = p.ExtraArgs, p.Program, p.Keys
+	if len(p.Alert) > 0 && !bytes.Equal(p.Alert, []byte("null")) {
+		a, err := ParseJSONAlert(p.Alert)
+		if err != nil {
+			return nil, fmt.Errorf("%w: parameters.alert: %w", ErrBadARMessage, err)
+		}
+		a.Source = SourceARJSON
+		m.AlertJSON, m.Alert, m.HasAlert = p.Alert, a, true
+	}
+	return m, nil
+}
+
+func unescapeX(b []byte) []byte {
+	r := strings.NewReplacer(`\x21`, "!", `\x24`, "$", `\x27`, "'", `\x60`, "`")
+	return []byte(r.Replace(string(b)))
+}
+
+// Action returns add or delete for execd's command (execd rewrites the
+// command to "add"; a delete after a timeout keeps "delete").
+func (m *ARMessage) Action() (Action, error) {
+	switch m.Command {
+	case "add", "delete":
+		return Action(m.Command), nil
+	}
+	return "", fmt.Errorf("%w: command %q is not add or delete", ErrBadARMessage, clip([]byte(m.Command), 32))
+}
+
+// Verdict is execd's answer to a check_keys message.
+type Verdict string
+
+// The answers execd gives.
+const (
+	VerdictContinue Verdict = "continue"
+	VerdictAbort    Verdict = "abort"
+)
+
+// Keys returns the stateful keys for an alert: the rule id and the agent
+// (agent id, else name), so that a repeat of the same rule on the same agent
+// within the timeout is aborted by execd.
+func Keys(a Alert) []string {
+	keys := []string{strconv.Itoa(a.Rule.ID)}
+	switch {
+	case a.Agent.ID != "":
+		keys = append(keys, a.Agent.ID)
+	case a.Agent.Name != "":
+		keys = append(keys, a.Agent.Name)
+	}
+	return keys
+}
+
+// CheckKeys performs the check_keys handshake: it writes one control
+// message line to w, then reads execd's one-line answer from r (the same
+// reader the message was read from). Only an add has a handshake.
+func CheckKeys(r *bufio.Reader, w io.Writer, program string, keys []string) (Verdict, error) {
+	msg := struct {
+		Version int    `json:"version"`
+		Origin  any    `json:"origin"`
+		Command string `json:"command"`
+		Params  any    `json:"parameters"`
+	}{
+		Version: 1,
+		Origin:  map[string]string{"name": program, "module": "active-response"},
+		Command: "check_keys",
+		Params:  map[string]any{"keys": keys},
+	}
+	b, err := json.Marshal(msg)
+	if err != nil {
+		return "", fmt.Errorf("check_keys: %w", err)
+	}
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		return "", fmt.Errorf("check_keys: write: %w", err)
+	}
+	line, err := ReadLine(r, MaxARMessage)
+	if err != nil {
+		return "", fmt.Errorf("check_keys: read answer: %w", err)
+	}
+	m, err := ParseARMessage(line)
+	if err != nil {
+		return "", fmt.Errorf("check_keys: answer: %w", err)
+	}
+	switch Verdict(m.Command) {
+	case VerdictContinue, VerdictAbort:
+		return Verdict(m.Command), nil
+	}
+	return "", fmt.Errorf("check_keys: %w: answer %q is not continue or abort", ErrBadARMessage, clip([]byte(m.Command), 32))
+}

@@ -1,0 +1,338 @@
+package alert
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrBadJSON reports a JSON alert that cannot be decoded or has no rule.
+var ErrBadJSON = errors.New("bad JSON alert")
+
+// flexString accepts a JSON string or number (Wazuh writes rule.id as a
+// string in alerts.json and as a number in some execd messages).
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*f = flexString(s)
+		return nil
+	}
+	if bytes.Equal(b, []byte("null")) {
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*f = flexString(n.String())
+	return nil
+}
+
+type jsonRule struct {
+	Level       flexString `json:"level"`
+	Description string     `json:"description"`
+	ID          flexString `json:"id"`
+	Groups      []string   `json:"groups"`
+	// OSSEC 2.9+ schema.
+	Comment string     `json:"comment"`
+	SidID   flexString `json:"sidid"`
+	Group   []string   `json:"group"`
+}
+
+type jsonAgent struct {
+	ID     flexString     `json:"id"`
+	Name   string         `json:"name"`
+	IP     string         `json:"ip"`
+	Labels map[string]any `json:"labels"`
+}
+
+type jsonAlert struct {
+	Timestamp      string         `json:"timestamp"`
+	ID             string         `json:"id"`
+	Rule           *jsonRule      `json:"rule"`
+	Agent          jsonAgent      `json:"agent"`
+	FullLog        string         `json:"full_log"`
+	PreviousOutput string         `json:"previous_output"`
+	Location       string         `json:"location"`
+	Data           map[string]any `json:"data"`
+	Syscheck       map[string]any `json:"syscheck"`
+	// OSSEC 2.9+ schema (flat).
+	TimeStampMS json.Number `json:"TimeStamp"`
+	AgentName   string      `json:"agent_name"`
+	AgentIP     string      `json:"agentip"`
+	Hostname    string      `json:"hostname"`
+	SrcIP       flexString  `json:"srcip"`
+	SrcPort     flexString  `json:"srcport"`
+	DstIP       flexString  `json:"dstip"`
+	DstPort     flexString  `json:"dstport"`
+	DstUser     string      `json:"dstuser"`
+}
+
+// ParseJSONAlert parses one alert object: a line of Wazuh's alerts.json (or
+// the alert of an active-response message, or an integratord JSON file), or
+// OSSEC 2.9+'s alerts.json schema. The Location of an agent's alert is
+// rebuilt as "(agent) ip->location" so that it reads as in alerts.log
+// (Wazuh's JSON keeps only the part after "->"; "any" stands for an unknown
+// IP).
+func ParseJSONAlert(b []byte) (Alert, error) {
+	var j jsonAlert
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&j); err != nil {
+		return Alert{}, fmt.Errorf("decode JSON alert: %w: %w", ErrBadJSON, err)
+	}
+	if j.Rule == nil {
+		return Alert{}, fmt.Errorf("decode JSON alert: %w: no rule object", ErrBadJSON)
+	}
+	a := Alert{
+		ID:       j.ID,
+		Raw:      string(bytes.TrimRight(b, "\r\n")),
+		Source:   SourceAlertsJSON,
+		Resolved: true,
+	}
+	r := j.Rule
+	a.Rule.Description = r.Description
+	if a.Rule.Description == "" {
+		a.Rule.Description = r.Comment
+	}
+	idS := string(r.ID)
+	if idS == "" {
+		idS = string(r.SidID)
+	}
+	if idS != "" {
+		n, err := strconv.Atoi(idS)
+		if err != nil || n < 0 {
+			return Alert{}, fmt.Errorf("decode JSON alert %s: %w: rule id %q", j.ID, ErrBadJSON, idS)
+		}
+		a.Rule.ID = n
+	}
+	if r.Level != "" {
+		n, err := strconv.Atoi(string(r.Level))
+		if err != nil || n < 0 {
+			return Alert{}, fmt.Errorf("decode JSON alert %s: %w: rule level %q", j.ID, ErrBadJSON, r.Level)
+		}
+		a.Rule.Level = n
+	}
+	a.Rule.Groups = r.Groups
+	if a.Rule.Groups == nil {
+		a.Rule.Groups = r.Group
+	}
+
+	a.Time = parseJSONTime(j)
+
+	if j.AgentName != "" || j.Hostname != "" || (j.Agent.Name == "" && strings.Contains(j.Location, "->")) {
+		// OSSEC schema: the location is whole.
+		w := ParseLocation(j.Location)
+		a.applyWhere(w)
+		if a.Agent.Name == "" {
+			a.Agent.Name = j.AgentName
+		}
+		if a.Agent.IP == "" {
+			a.Agent.IP = j.AgentIP
+		}
+	} else {
+		a.Agent.ID = string(j.Agent.ID)
+		a.Agent.Name = j.Agent.Name
+		a.Agent.IP = j.Agent.IP
+		a.Location = j.Location
+		if a.Agent.ID != "" && a.Agent.ID != "000" && a.Agent.Name != "" && !strings.HasPrefix(j.Location, "(") {
+			ip := a.Agent.IP
+			if ip == "" {
+				ip = "any"
+			}
+			a.Location = "(" + a.Agent.Name + ") " + ip + "->" + j.Location
+		}
+	}
+	for k, v := range j.Agent.Labels {
+		if a.Agent.Labels == nil {
+			a.Agent.Labels = map[string]string{}
+		}
+		a.Agent.Labels[k] = scalarString(v)
+	}
+
+	fields := map[string]string{}
+	flatten(fields, "", j.Data)
+	flatten(fields, "syscheck.", j.Syscheck)
+	if j.PreviousOutput != "" {
+		fields["previous_output"] = j.PreviousOutput
+	}
+	a.SrcIP = firstNonEmpty(fields["srcip"], string(j.SrcIP))
+	a.SrcPort = firstNonEmpty(fields["srcport"], string(j.SrcPort))
+	a.DstIP = firstNonEmpty(fields["dstip"], string(j.DstIP))
+	a.DstPort = firstNonEmpty(fields["dstport"], string(j.DstPort))
+	a.User = firstNonEmpty(fields["dstuser"], j.DstUser)
+	if len(fields) > 0 {
+		a.Fields = fields
+	}
+	if j.FullLog != "" {
+		a.FullLog = splitLines([]byte(j.FullLog))
+	}
+	return a, nil
+}
+
+func parseJSONTime(j jsonAlert) time.Time {
+	for _, layout := range []string{"2006-01-02T15:04:05.000-0700", "2006-01-02T15:04:05-0700", time.RFC3339Nano} {
+		if t, err := time.Parse(layout, j.Timestamp); err == nil {
+			return t
+		}
+	}
+	if ms, err := j.TimeStampMS.Int64(); err == nil && ms > 0 {
+		return time.UnixMilli(ms)
+	}
+	if id, err := ParseID(j.ID); err == nil {
+		return id.Time()
+	}
+	return time.Time{}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// flatten stores nested JSON values under dotted keys; arrays are kept as
+// JSON text.
+func flatten(out map[string]string, prefix string, m map[string]any) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		switch v := m[k].(type) {
+		case map[string]any:
+			flatten(out, prefix+k+".", v)
+		default:
+			out[prefix+k] = scalarString(v)
+		}
+	}
+}
+
+func scalarString(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case bool:
+		return strconv.FormatBool(v)
+	default:
+		b, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Sprint(v)
+		}
+		return string(b)
+	}
+}
+
+// DefaultMaxJSONLine bounds one alerts.json line; longer lines are skipped,
+// as integratord does.
+const DefaultMaxJSONLine = 4 << 20
+
+// JSONScanner reads alerts.json line by line in constant memory.
+type JSONScanner struct {
+	// MaxLine bounds a line (DefaultMaxJSONLine when zero); longer lines are
+	// skipped and counted in Skipped.
+	MaxLine int
+
+	r       *bufio.Reader
+	pos     int64
+	line    []byte
+	cur     Alert
+	curOff  int64
+	err     error
+	skipped int
+}
+
+// NewJSONScanner returns a JSONScanner over r; offsets count from base.
+func NewJSONScanner(r io.Reader, base int64) *JSONScanner {
+	return &JSONScanner{r: bufio.NewReaderSize(r, 64<<10), pos: base}
+}
+
+// Scan advances to the next alert. A line that is not a JSON alert stops
+// the scan with an error naming its offset; an incomplete last line (a
+// writer mid-line) ends the scan without error and is not consumed.
+func (s *JSONScanner) Scan() bool {
+	max := s.MaxLine
+	if max <= 0 {
+		max = DefaultMaxJSONLine
+	}
+	for s.err == nil {
+		s.line = s.line[:0]
+		start := s.pos
+		tooLong := false
+		var err error
+		for {
+			var b []byte
+			b, err = s.r.ReadSlice('\n')
+			s.pos += int64(len(b))
+			if len(s.line)+len(b) <= max {
+				s.line = append(s.line, b...)
+			} else {
+				tooLong = true
+			}
+			if !errors.Is(err, bufio.ErrBufferFull) {
+				break
+			}
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				s.err = fmt.Errorf("read alerts.json at offset %d: %w", s.pos, err)
+			}
+			if len(s.line) > 0 && len(bytes.TrimSpace(s.line)) > 0 {
+				s.pos = start // incomplete line: not ours yet
+			}
+			return false
+		}
+		if tooLong {
+			s.skipped++
+			continue
+		}
+		if len(bytes.TrimSpace(s.line)) == 0 {
+			continue
+		}
+		a, perr := ParseJSONAlert(s.line)
+		if perr != nil {
+			s.err = fmt.Errorf("alerts.json offset %d: %w", start, perr)
+			return false
+		}
+		s.cur, s.curOff = a, start
+		return true
+	}
+	return false
+}
+
+// Alert returns the alert found by the last Scan.
+func (s *JSONScanner) Alert() Alert { return s.cur }
+
+// Offset returns the byte offset of the current alert's line.
+func (s *JSONScanner) Offset() int64 { return s.curOff }
+
+// Pos returns the offset just after the last complete line read: where a
+// follower resumes.
+func (s *JSONScanner) Pos() int64 { return s.pos }
+
+// Skipped returns how many over-long lines were skipped.
+func (s *JSONScanner) Skipped() int { return s.skipped }
+
+// Err returns the first error, nil at a clean end.
+func (s *JSONScanner) Err() error { return s.err }
