@@ -73,6 +73,21 @@ func (o Options) validate() error {
 	return nil
 }
 
+// Bounds on the flood state, in memory and in a state file.
+const (
+	// MaxWindows is the most (host, service) pairs with a window open;
+	// results for further pairs are sent at once, without flood control.
+	MaxWindows = 10000
+	// maxKeyBytes is the longest host plus service under flood control;
+	// longer ones (Nagios has none) are sent at once.
+	maxKeyBytes = 1024
+	// maxStoredOutput and maxStoredID bound the last aggregated result's
+	// output and alert id kept for the summary: 4096 bytes is the largest
+	// NSCA packet's output.
+	maxStoredOutput = 4096
+	maxStoredID     = 256
+)
+
 type key struct{ host, service string }
 
 // window is the state of one (host, service).
@@ -109,15 +124,21 @@ func (w *window) closed(now time.Time) bool {
 
 func (w *window) add(it Item, maxOutput int) {
 	r := it.Result
+	if r.State < bridge.OK || r.State > bridge.Unknown {
+		r.State = bridge.Unknown // not a Nagios state: count it as one
+	}
 	if w.Count == 0 || severity(r.State) > severity(w.Worst) {
 		w.Worst = r.State
 	}
 	if w.Count == 0 || it.Level > w.WorstLevel {
 		w.WorstLevel = it.Level
 	}
-	if maxOutput > 0 {
-		r.Output = truncate(r.Output, maxOutput)
+	limit := maxStoredOutput
+	if maxOutput > 0 && maxOutput < limit {
+		limit = maxOutput
 	}
+	r.Output = truncate(r.Output, limit)
+	r.AlertID = truncate(r.AlertID, maxStoredID)
 	w.Last = r
 	w.Count++
 }
@@ -132,6 +153,10 @@ func (t table) offer(it Item, now time.Time, o Options) []bridge.Result {
 	if w := t[k]; w != nil {
 		w.add(it, o.MaxOutput)
 		return out
+	}
+	if k.host == "" || len(k.host)+len(k.service) > maxKeyBytes || len(t) >= MaxWindows {
+		// Not a key flood control can keep: send it, record nothing.
+		return append(out, it.Result)
 	}
 	d := o.Window
 	if it.Window > 0 {

@@ -328,3 +328,50 @@ func TestLimiterConcurrent(t *testing.T) {
 	sent = append(sent, l.FlushAll()...)
 	accounting(t, sent, goroutines*n)
 }
+
+func TestNotFloodControlled(t *testing.T) {
+	full := func(l *Limiter) {
+		for i := 0; i < MaxWindows; i++ {
+			l.t[key{"h" + strconv.Itoa(i), "s"}] = &window{Start: t0, End: t0.Add(time.Minute)}
+		}
+	}
+	tests := []struct {
+		name  string
+		setup func(*Limiter)
+		item  *Item
+	}{
+		{"empty host", nil, it("", "ssh", bridge.Warning, 7, "a")},
+		{"key too long", nil, it(strings.Repeat("h", maxKeyBytes), "s", bridge.Warning, 7, "a")},
+		{"too many windows", full, it("one-more", "s", bridge.Warning, 7, "a")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, _ := NewLimiter(Options{Window: time.Minute})
+			if tt.setup != nil {
+				tt.setup(l)
+			}
+			before := l.Len()
+			for i := 0; i < 3; i++ {
+				if got := l.Offer(*tt.item, t0.Add(sec)); len(got) != 1 || got[0] != tt.item.Result {
+					t.Fatalf("offer %d: %q, want the result sent at once", i, show(got))
+				}
+			}
+			if l.Len() != before {
+				t.Fatalf("%d windows, want %d: the result was recorded", l.Len(), before)
+			}
+		})
+	}
+}
+
+func TestStoredOutputBounded(t *testing.T) {
+	l, _ := NewLimiter(Options{Window: time.Minute}) // no MaxOutput
+	l.Offer(*it("web", "ssh", bridge.Warning, 7, "a"), t0)
+	long := *it("web", "ssh", bridge.Warning, 7, strings.Repeat("y", 3*maxStoredOutput))
+	long.Result.AlertID = strings.Repeat("1", 1000)
+	l.Offer(long, t0)
+	got := l.Flush(t0.Add(time.Minute))
+	if len(got) != 1 || !strings.HasSuffix(got[0].Output, "last: "+strings.Repeat("y", maxStoredOutput)) || len(got[0].AlertID) != maxStoredID {
+		t.Fatalf("summary of %d bytes with alert id of %d bytes, want the last output cut to %d and the id to %d",
+			len(got[0].Output), len(got[0].AlertID), maxStoredOutput, maxStoredID)
+	}
+}

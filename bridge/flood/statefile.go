@@ -23,12 +23,11 @@ import (
 // the error says so.
 var ErrCorruptState = errors.New("flood: corrupt state file")
 
-// Bounds of a state file, so that a corrupt or hostile one cannot make a
-// process allocate without limit.
-const (
-	MaxStateSize = 64 << 20
-	MaxWindows   = 100000
-)
+// MaxStateSize bounds a state file, so that a corrupt one cannot make a
+// process allocate without limit. The bounds on what a window holds
+// (MaxWindows, maxKeyBytes, maxStoredOutput, maxStoredID) keep every state
+// this package writes well within it.
+const MaxStateSize = 256 << 20
 
 const stateHeader = "ossec-nagios flood state v1\n"
 

@@ -388,3 +388,30 @@ func BenchmarkLimiterOffer(b *testing.B) {
 		i++
 	}
 }
+
+// Whatever is offered, the state file written stays decodable.
+func TestStateFileStaysDecodable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flood.state")
+	f, _ := OpenStateFile(path, Options{Window: time.Minute})
+	items := []Item{
+		*it("", "ssh", bridge.Warning, 7, "no host"),
+		*it("web", "ssh", bridge.Warning, 7, "a"),
+		*it("web", "ssh", bridge.Critical, 12, "\x00\xff\"\n`"+strings.Repeat("é", 5000)),
+		*it(strings.Repeat("\xff", 2000), "s", bridge.OK, 0, "long key"),
+		*it("web\n", "s\"", 4, -3, "odd"),
+		*it("web\n", "s\"", 4, -3, "odd state aggregated"),
+		*it("web\n", "s\"", -1, -3, "negative state aggregated"),
+	}
+	for i, item := range items {
+		if _, err := f.Offer(context.Background(), item); err != nil {
+			t.Fatalf("offer %d: %v", i, err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := decodeState(b); err != nil {
+			t.Fatalf("after offer %d the state file does not decode: %v", i, err)
+		}
+	}
+}
