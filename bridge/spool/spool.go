@@ -25,9 +25,9 @@
 // skipping keeps order: a caller that drains before sending its own result
 // (bridge.Delivery) cannot overtake results spooled before it.
 //
-// A file that cannot be decoded is moved to the "quarantine" subdirectory,
-// reported through Options.Logf and counted by Stats; it never blocks the
-// results behind it. Temporary files left by a crashed Put are never
+// A file that cannot be decoded (or read, for lack of permission) is moved
+// to the "quarantine" subdirectory, reported through Options.Logf and
+// counted by Stats; it never blocks the results behind it. Temporary files left by a crashed Put are never
 // delivered; Drain removes those older than Options.TempMaxAge.
 //
 // # Limits
@@ -298,7 +298,9 @@ func (s *Spool) DrainRecords(ctx context.Context, deliver func(context.Context, 
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
 				continue // removed by hand meanwhile
-			case errors.Is(err, ErrCorrupt):
+			case errors.Is(err, ErrCorrupt), errors.Is(err, fs.ErrPermission):
+				// Unreadable to this drainer is as unusable as corrupt:
+				// set it aside rather than block every result behind it.
 				s.quarantine(name, err)
 				continue
 			case err != nil:
@@ -394,7 +396,7 @@ func (s *Spool) read(name string) (Record, error) {
 func (s *Spool) quarantine(name string, cause error) {
 	dst := filepath.Join(s.dir, quarantineName, name)
 	if err := os.Rename(filepath.Join(s.dir, name), dst); err != nil {
-		s.opts.Logf("spool: %s is corrupt (%v) and could not be quarantined: %v", name, cause, err)
+		s.opts.Logf("spool: %s is unusable (%v) and could not be quarantined: %v", name, cause, err)
 		return
 	}
 	s.opts.Logf("spool: quarantined %s: %v", filepath.Join(quarantineName, name), cause)
