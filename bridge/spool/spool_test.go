@@ -691,3 +691,36 @@ func BenchmarkDrain(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/result")
 }
+
+// A process killed in the middle of its Puts leaves a prefix of its results,
+// every one whole, and at most a temporary file that is never delivered.
+func TestKilledWriter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	dir := t.TempDir()
+	cmds := startPutters(t, dir, 1, 100000)
+	s := mustOpen(t, dir, Options{})
+	deadline := time.Now().Add(10 * time.Second)
+	for depth(t, s) < 20 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmds[0].Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmds[0].Wait()
+	var log logLines
+	s = mustOpen(t, dir, Options{Logf: log.logf})
+	var c collector
+	n, err := s.Drain(context.Background(), c.deliver)
+	if err != nil || n < 20 {
+		t.Fatalf("Drain: %d, %v; want at least 20 results", n, err)
+	}
+	checkExactlyOnceInOrder(t, c.got, []string{"p0"}, n)
+	if st, err := s.Stats(); err != nil || st.Depth != 0 || st.Quarantined != 0 {
+		t.Fatalf("Stats after drain: %+v, %v; want nothing left or quarantined", st, err)
+	}
+	if l := log.text(); l != "" {
+		t.Fatalf("log %q: nothing should have been corrupt", l)
+	}
+}
