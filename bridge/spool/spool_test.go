@@ -333,16 +333,20 @@ func TestConcurrentPutProcesses(t *testing.T) {
 	}
 	dir := t.TempDir()
 	const procs, n = 20, 50
+	start := time.Now()
 	waitAll(t, startPutters(t, dir, procs, n))
+	putTime := time.Since(start)
 	s := mustOpen(t, dir, Options{})
 	if d := depth(t, s); d != procs*n {
 		t.Fatalf("depth %d, want %d", d, procs*n)
 	}
 	var c collector
+	start = time.Now()
 	got, err := s.Drain(context.Background(), c.deliver)
 	if err != nil || got != procs*n {
 		t.Fatalf("Drain: %d, %v; want %d, nil", got, err, procs*n)
 	}
+	t.Logf("%d processes x %d Puts: %v (with process start); one Drain of %d: %v", procs, n, putTime, got, time.Since(start))
 	checkExactlyOnceInOrder(t, c.got, producers("p", procs), n)
 }
 
