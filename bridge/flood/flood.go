@@ -5,8 +5,9 @@
 //
 //	37 alerts in 300 s, worst level 12: last: <output of the last one>
 //
-// with the worst state among the aggregated results (OK < WARNING < UNKNOWN
-// < CRITICAL) and within the caller's maximum output length. A window that
+// counting the aggregated results (not the one sent at once), with the worst
+// state among them (OK < WARNING < UNKNOWN < CRITICAL) and within the
+// caller's maximum output length. A window that
 // closes with aggregated results is followed at once by another one, so a
 // sustained flood yields one summary per window; a window that closes empty
 // is forgotten, and the next result is sent at once again.
