@@ -41,7 +41,9 @@ func (q *memQueue) Drain(ctx context.Context, deliver func(context.Context, Resu
 	return n, nil
 }
 
-func res(out string) Result { return Result{Host: "web01", Service: "OSSEC", State: Critical, Output: out} }
+func res(out string) Result {
+	return Result{Host: "web01", Service: "OSSEC", State: Critical, Output: out}
+}
 
 func TestDeliver(t *testing.T) {
 	tests := []struct {
