@@ -41,9 +41,10 @@ func (id ID) String() string {
 // Time returns the epoch part as a time.
 func (id ID) Time() time.Time { return time.Unix(id.Epoch, 0) }
 
-// parseUint parses a non-empty run of ASCII digits that fits an int64.
+// parseUint parses a non-empty run of ASCII digits that fits an int64,
+// without leading zeros (OSSEC prints none).
 func parseUint(s string) (int64, bool) {
-	if s == "" || len(s) > 18 {
+	if s == "" || len(s) > 18 || (len(s) > 1 && s[0] == '0') {
 		return 0, false
 	}
 	var v int64
@@ -58,7 +59,7 @@ func parseUint(s string) (int64, bool) {
 }
 
 func parseUintBytes(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 18 {
+	if len(b) == 0 || len(b) > 18 || (len(b) > 1 && b[0] == '0') {
 		return 0, false
 	}
 	var v int64
