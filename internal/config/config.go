@@ -1,0 +1,328 @@
+// Package config owns the mapping INI, <OSSEC>/etc/ossec-nagios.ini: its
+// schema, its defaults and its strict validation. It is the only importer of
+// go-ini. Load is pure: it reads, fills defaults and validates every field,
+// refusing unknown sections and keys, and names the file, section and key in
+// every error, as in
+//
+//	ossec-nagios.ini: [nsca] encryption: unknown method "3dez"
+//
+// The result is plain data for the others: cmd/ossec-nagios builds the
+// bridge mapping, the transports and the generator input from it. Paths left
+// empty mean "under <OSSEC>", which only the caller knows; this package does
+// not touch the file system except in LoadFile. It asks package nsca to
+// validate the cipher names; it knows nothing of alerts, Nagios objects or
+// how a Result is built.
+//
+// The documented example of every key is contrib/ossec-nagios.ini.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	// nsca.Method arrives with nsca/method.go
+)
+
+// Name limits of the NSCA data packet (host_name[64], svc_description[128],
+// NUL-terminated): NSCA cuts longer names, and the cut result never reaches
+// the intended object.
+const (
+	MaxHostLen    = 63
+	MaxServiceLen = 127
+)
+
+// Output sizes of the NSCA data packet (plugin_output[4096] or, in legacy
+// 2.7 mode, [512], NUL-terminated).
+const (
+	MaxOutputLen       = 4095
+	MaxOutputLenLegacy = 511
+)
+
+// Defaults of the keys that have one.
+const (
+	DefaultNSCAPort       = 5667
+	DefaultNSCATimeout    = 5 * time.Second
+	DefaultWarning        = 7
+	DefaultCritical       = 12
+	DefaultHostTemplate   = "{agent}"
+	DefaultDeadline       = 10 * time.Second
+	DefaultRecoveryAfter  = 10 * time.Minute
+	DefaultSpoolResults   = 10000
+	DefaultLogLevel       = "info"
+	DefaultIcinga2Timeout = 10 * time.Second
+	DefaultQuietPeriod    = time.Hour
+	DefaultHeartbeatSvc   = "OSSEC bridge"
+)
+
+// Transports a [delivery] transport may name.
+const (
+	TransportNSCA    = "nsca"
+	TransportIcinga2 = "icinga2"
+)
+
+// Follow-mode input formats.
+const (
+	FormatAuto = "auto"
+	FormatLog  = "log"
+	FormatJSON = "json"
+)
+
+// Config is the whole mapping INI after defaults and validation. Every
+// empty path means "the default under <OSSEC>", filled in by the caller.
+type Config struct {
+	// File is the name Load was given, used in error messages.
+	File string
+
+	NSCA     NSCA
+	Delivery Delivery
+	Icinga2  Icinga2
+	Alerts   Alerts
+	States   States
+	Hosts    Hosts
+	// Services in file order: the first that matches an alert wins.
+	Services []Service
+	Output   Output
+	AR       AR
+	Spool    Spool
+	Log      Log
+	Nagios   Nagios
+	Flood    Flood
+	Follow   Follow
+}
+
+// NSCA is the [nsca] section: the NSCA transport.
+type NSCA struct {
+	// Servers are "host:port" addresses tried in order (failover); the
+	// port defaults to 5667. At least one unless the transport is icinga2.
+	Servers    []string
+	Password   string
+	Encryption Method // the default is send_nsca's: 1 (XOR)
+	Timeout    time.Duration
+	// Legacy27 selects the 720-byte packet of NSCA 2.7 (511-byte output).
+	Legacy27 bool
+}
+
+// OutputLimit is the longest plugin output the packet carries.
+func (n NSCA) OutputLimit() int {
+	if n.Legacy27 {
+		return MaxOutputLenLegacy
+	}
+	return MaxOutputLen
+}
+
+// Delivery is the [delivery] section.
+type Delivery struct {
+	Transport string // TransportNSCA (default) or TransportIcinga2
+}
+
+// Icinga2 is the [icinga2] section: the Icinga 2 REST API transport.
+type Icinga2 struct {
+	URL      string // https://host:5665
+	User     string
+	Password string
+	CAFile   string // empty: the system roots
+	Timeout  time.Duration
+}
+
+// Alerts is the [alerts] section.
+type Alerts struct {
+	Log  string // alerts.log; "" means <OSSEC>/logs/alerts/alerts.log
+	JSON string // alerts.json; "" means <OSSEC>/logs/alerts/alerts.json
+}
+
+// States is the [states] section: rule levels to Nagios states.
+type States struct {
+	Warning  int // level >= Warning: WARNING; below: OK
+	Critical int // level >= Critical: CRITICAL
+}
+
+// Hosts is the [hosts] section.
+type Hosts struct {
+	// Default is the host template for agents no rule names: "{agent}".
+	Default string
+	// Fallback, if set, is the literal host for alerts whose template
+	// gives no usable name (an empty agent name, or one NSCA would cut).
+	// Empty: such an alert is a mapping error.
+	Fallback string
+	// Rules are the exact agent names (file order) followed by the globs
+	// (file order).
+	Rules []HostRule
+}
+
+// HostRule maps agent names to a host (a literal or a template).
+type HostRule struct {
+	Match string // an agent name, or a path.Match glob when Glob
+	Glob  bool
+	Host  string
+}
+
+// Range is an inclusive range of numbers: "550-554" or "594".
+type Range struct{ Min, Max int }
+
+// Contains reports whether n is in r.
+func (r Range) Contains(n int) bool { return n >= r.Min && n <= r.Max }
+
+// Service is one [service "NAME"] section. All given criteria must match;
+// within a criterion any listed value matches. No criteria: a catch-all.
+type Service struct {
+	Name     string
+	Groups   []string // any of these rule groups
+	Rules    []Range  // any of these rule ids
+	Levels   []Range  // any of these rule levels
+	Location string   // path.Match glob against the alert's location
+	// Nagios is [nagios] with this section's overrides applied.
+	Nagios NagiosSettings
+	// Flood is the flood window of this service ([flood] window unless
+	// overridden); 0 is off.
+	Flood time.Duration
+}
+
+// CatchAll reports whether s has no criteria.
+func (s Service) CatchAll() bool {
+	return len(s.Groups) == 0 && len(s.Rules) == 0 && len(s.Levels) == 0 && s.Location == ""
+}
+
+// Output is the [output] section.
+type Output struct {
+	// LongOutput sends the log lines on lines of their own (needs nsca
+	// >= 2.10.1, which escapes the newlines); off, they are flattened
+	// into the first line.
+	LongOutput bool
+	// Template, if set, replaces the first line ({field} placeholders,
+	// see OutputFields).
+	Template string
+	// IncludeLog appends the alert's log lines after the first line.
+	IncludeLog bool
+	// MaxLength bounds the output in bytes: the packet's output size
+	// unless set lower.
+	MaxLength int
+}
+
+// AR is the [ar] section: the active-response path and the ossec.conf
+// blocks the generator writes for it.
+type AR struct {
+	// Recovery: an AR "delete" (the timeout expired) sends OK
+	// "recovered" for the same host and service.
+	Recovery bool
+	// RecoveryAfter is the <timeout> of the <active-response> block when
+	// Recovery is on.
+	RecoveryAfter time.Duration
+	// CheckKeys answers Wazuh's check_keys handshake (stateful AR).
+	CheckKeys bool
+	// Deadline bounds one whole invocation; on expiry the result is
+	// spooled.
+	Deadline time.Duration
+	// Level and Rules select the alerts that make OSSEC run the bridge
+	// (generator): level >= Level, or any of Rules.
+	Level            int
+	Rules            []Range
+	Command          string // <command><name>; "" means the generator's default
+	Executable       string
+	Integration      bool // integratord's <integration> block is the active way in
+	IntegrationName  string
+	IntegrationLevel int
+}
+
+// Spool is the [spool] section.
+type Spool struct {
+	Dir        string // "" means <OSSEC>/var/ossec-nagios/spool
+	MaxAge     time.Duration
+	MaxResults int // negative: no limit
+	LockWait   time.Duration
+}
+
+// Log is the [log] section.
+type Log struct {
+	File  string // "" means <OSSEC>/logs/active-responses.log
+	Level string // debug, info, warning, error
+}
+
+// NagiosSettings route and shape the notifications of one service
+// (the generator's input; see package nagioscfg).
+type NagiosSettings struct {
+	ContactGroups        []string
+	Contacts             []string
+	NotificationPeriod   string // "" means 24x7
+	NotificationInterval time.Duration
+	NotificationOptions  string // "" means w,u,c
+	QuietPeriod          time.Duration
+	Volatile             bool
+}
+
+// Nagios is the [nagios] section: the generator's defaults and names.
+// Empty names take the generator's defaults.
+type Nagios struct {
+	Settings            NagiosSettings
+	ServiceTemplate     string
+	HostTemplate        string
+	ResetCommand        string
+	CheckDummy          string
+	CheckPeriod         string
+	NotificationCommand string // Icinga 2
+	NotificationName    string // Icinga 2
+}
+
+// Flood is the [flood] section.
+type Flood struct {
+	Window    time.Duration // 0: off (per-service overrides still apply)
+	StateFile string        // "" means <OSSEC>/var/ossec-nagios/flood.state
+}
+
+// Follow is the [follow] section.
+type Follow struct {
+	Format    string // FormatAuto, FormatLog or FormatJSON
+	StateFile string // the cursor; "" means <OSSEC>/var/ossec-nagios/follow.cursor
+	MinLevel  int
+	Rules     []Range
+	Groups    []string
+	// Heartbeat, if positive, sends an OK result to HeartbeatHost /
+	// HeartbeatService at this interval.
+	Heartbeat        time.Duration
+	HeartbeatHost    string
+	HeartbeatService string
+	BatchSize        int
+}
+
+// Sentinel errors; every *Error wraps one of them.
+var (
+	ErrSyntax         = errors.New("syntax error")
+	ErrUnknownSection = errors.New("unknown section")
+	ErrUnknownKey     = errors.New("unknown key")
+	ErrDuplicate      = errors.New("duplicate")
+	ErrInvalid        = errors.New("invalid value")
+	ErrMissing        = errors.New("missing value")
+)
+
+// Error is a configuration error at a file, section and key.
+type Error struct {
+	File    string
+	Section string // as written between brackets, "" for the file itself
+	Key     string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Section == "":
+		return e.File + ": " + e.Err.Error()
+	case e.Key == "":
+		return e.File + ": [" + e.Section + "]: " + e.Err.Error()
+	}
+	return e.File + ": [" + e.Section + "] " + e.Key + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// invalid is an ErrInvalid with a message that does not repeat "invalid
+// value"; it unwraps to its cause, if any.
+type invalid struct {
+	msg string
+	err error
+}
+
+func (i invalid) Error() string        { return i.msg }
+func (i invalid) Is(target error) bool { return target == ErrInvalid }
+func (i invalid) Unwrap() error        { return i.err }
+
+func invalidf(format string, a ...any) error { return invalid{msg: fmt.Sprintf(format, a...)} }
