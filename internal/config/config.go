@@ -21,7 +21,7 @@ import (
 	"fmt"
 	"time"
 
-	// nsca.Method arrives with nsca/method.go
+	"github.com/ossec-nagios/ossec-nagios/nsca"
 )
 
 // Name limits of the NSCA data packet (host_name[64], svc_description[128],
@@ -97,7 +97,7 @@ type NSCA struct {
 	// port defaults to 5667. At least one unless the transport is icinga2.
 	Servers    []string
 	Password   string
-	Encryption Method // the default is send_nsca's: 1 (XOR)
+	Encryption nsca.Method // the default is send_nsca's: 1 (XOR)
 	Timeout    time.Duration
 	// Legacy27 selects the 720-byte packet of NSCA 2.7 (511-byte output).
 	Legacy27 bool

@@ -503,4 +503,3 @@ func (l *loader) finish() error {
 	}
 	return nil
 }
-

@@ -518,3 +518,5 @@ func notificationOptionsKey(dst *string) keyFunc {
 		return nil
 	}
 }
+
+func quote(s string) string { return strconv.Quote(s) }
