@@ -16,6 +16,3 @@ func runFollow(ctx context.Context, e *env, args []string) int      { return e.r
 func runFlush(ctx context.Context, e *env, args []string) int       { return e.report(errNotBuilt) }
 func runCheck(ctx context.Context, e *env, args []string) int       { return e.report(errNotBuilt) }
 func runCheckConfig(ctx context.Context, e *env, args []string) int { return e.report(errNotBuilt) }
-func runIntegration(ctx context.Context, e *env, args []string) int { return e.report(errNotBuilt) }
-func runARJSON(ctx context.Context, e *env) int                     { return e.report(errNotBuilt) }
-func runARLegacy(ctx context.Context, e *env, args []string) int    { return e.report(errNotBuilt) }

@@ -1,0 +1,228 @@
+package main
+
+// Wiring: the one place that turns the mapping INI into the bridge's
+// mapping, a transport, the spool and flood control.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/ossec-nagios/ossec-nagios/bridge"
+	"github.com/ossec-nagios/ossec-nagios/bridge/flood"
+	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
+	"github.com/ossec-nagios/ossec-nagios/internal/config"
+	nsca "github.com/ossec-nagios/ossec-nagios/internal/nscahedge"
+)
+
+// Pin: the NSCA client is a bridge.Sender without knowing bridge.
+var _ bridge.Sender = (*nsca.Client)(nil)
+
+// app is a loaded configuration with every "<OSSEC>" default filled in.
+type app struct {
+	root string
+	cfg  *config.Config
+	file string
+}
+
+// loadApp loads the INI named by -config / OSSEC_NAGIOS_CONFIG / the
+// default, and fills the paths left empty with their place under <OSSEC>.
+func (e *env) loadApp(flagValue string) (*app, []string, error) {
+	path := e.configPath(flagValue)
+	cfg, warnings, err := config.LoadFile(path)
+	if err != nil {
+		return nil, nil, usageError{fmt.Errorf("config: %w", err)}
+	}
+	root := e.ossecRoot()
+	under := func(p *string, rel ...string) {
+		if *p == "" {
+			*p = filepath.Join(append([]string{root}, rel...)...)
+		}
+	}
+	under(&cfg.Alerts.Log, "logs", "alerts", "alerts.log")
+	under(&cfg.Alerts.JSON, "logs", "alerts", "alerts.json")
+	under(&cfg.Spool.Dir, "var", "ossec-nagios", "spool")
+	under(&cfg.Log.File, "logs", "active-responses.log")
+	under(&cfg.Flood.StateFile, "var", "ossec-nagios", "flood.state")
+	under(&cfg.Follow.StateFile, "var", "ossec-nagios", "follow.cursor")
+	return &app{root: root, cfg: cfg, file: path}, warnings, nil
+}
+
+// logger opens the log file named in the INI ([log] file).
+func (a *app) logger(fallback io.Writer) (*logrus.Logger, io.Closer) {
+	level, err := logrus.ParseLevel(a.cfg.Log.Level)
+	if err != nil {
+		level = logrus.InfoLevel
+	}
+	return openLog(a.cfg.Log.File, level, fallback)
+}
+
+// outputLimit is the longest output the configured transport carries.
+func (a *app) outputLimit() int {
+	if a.cfg.Delivery.Transport == config.TransportNSCA {
+		return a.cfg.NSCA.OutputLimit()
+	}
+	return bridge.MaxOutputLen
+}
+
+// mapping builds the bridge's mapping from the INI.
+func (a *app) mapping() (*bridge.Mapping, error) {
+	c := a.cfg
+	m := &bridge.Mapping{
+		Warning:  c.States.Warning,
+		Critical: c.States.Critical,
+		Hosts:    bridge.HostMap{Default: c.Hosts.Default, Fallback: c.Hosts.Fallback},
+		Output: bridge.OutputOptions{
+			LongOutput: c.Output.LongOutput,
+			Template:   c.Output.Template,
+			OmitLog:    !c.Output.IncludeLog,
+			MaxLength:  a.outputLimit(),
+		},
+	}
+	if c.Output.MaxLength > 0 && c.Output.MaxLength < m.Output.MaxLength {
+		m.Output.MaxLength = c.Output.MaxLength
+	}
+	for _, r := range c.Hosts.Rules {
+		m.Hosts.Rules = append(m.Hosts.Rules, bridge.HostRule{Match: r.Match, Glob: r.Glob, Host: r.Host})
+	}
+	for _, s := range c.Services {
+		m.Services = append(m.Services, bridge.ServiceRule{
+			Name: s.Name, Groups: s.Groups, Rules: ranges(s.Rules), Levels: ranges(s.Levels), Location: s.Location,
+		})
+	}
+	if err := m.Validate(); err != nil {
+		return nil, usageError{fmt.Errorf("config %s: %w", a.file, err)}
+	}
+	return m, nil
+}
+
+func ranges(rs []config.Range) []bridge.Range {
+	out := make([]bridge.Range, len(rs))
+	for i, r := range rs {
+		out[i] = bridge.Range{Min: r.Min, Max: r.Max}
+	}
+	return out
+}
+
+// sender builds the configured transport; close releases its connections.
+func (a *app) sender(debug io.Writer) (s bridge.Sender, close func(), err error) {
+	c := a.cfg
+	switch c.Delivery.Transport {
+	case config.TransportNSCA:
+		f := &bridge.Failover{Rounds: 1}
+		var clients []*nsca.Client
+		for _, addr := range c.NSCA.Servers {
+			cl, err := nsca.NewClient(addr, nsca.Config{
+				Password: c.NSCA.Password,
+				Method:   nsca.Method(c.NSCA.Encryption),
+				Legacy:   c.NSCA.Legacy27,
+				Timeout:  c.NSCA.Timeout,
+				Debug:    debug,
+			})
+			if err != nil {
+				return nil, nil, usageError{fmt.Errorf("config %s: [nsca] server %s: %w", a.file, addr, err)}
+			}
+			clients = append(clients, cl)
+			f.Senders = append(f.Senders, cl)
+			f.Names = append(f.Names, cl.Addr())
+		}
+		if len(clients) == 0 {
+			return nil, nil, usageError{fmt.Errorf("config %s: [nsca] server: no server configured", a.file)}
+		}
+		return f, func() {
+			for _, cl := range clients {
+				cl.Close()
+			}
+		}, nil
+	}
+	return nil, nil, usageError{fmt.Errorf("config %s: [delivery] transport %q is not available in this build", a.file, c.Delivery.Transport)}
+}
+
+// spool opens the spool directory.
+func (a *app) spool(log logrus.FieldLogger) (*spool.Spool, error) {
+	sp, err := spool.Open(a.cfg.Spool.Dir, spool.Options{
+		MaxResults: a.cfg.Spool.MaxResults,
+		MaxAge:     a.cfg.Spool.MaxAge,
+		LockWait:   a.cfg.Spool.LockWait,
+		Logf:       func(f string, args ...any) { log.Warnf("spool: "+f, args...) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open spool %s: %w", a.cfg.Spool.Dir, err)
+	}
+	return sp, nil
+}
+
+// floodWindow returns the flood window of the service a result went to.
+func (a *app) floodWindow(service string) time.Duration {
+	for _, s := range a.cfg.Services {
+		if s.Name == service {
+			return s.Flood
+		}
+	}
+	return a.cfg.Flood.Window
+}
+
+// floodEnabled reports whether any service is flood controlled.
+func (a *app) floodEnabled() bool {
+	if a.cfg.Flood.Window > 0 {
+		return true
+	}
+	for _, s := range a.cfg.Services {
+		if s.Flood > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// throttle passes r through the flood state file when flood control is on
+// for its service, returning what to send now. It fails open.
+func (a *app) throttle(ctx context.Context, log logrus.FieldLogger, r bridge.Result, level int) []bridge.Result {
+	w := a.floodWindow(r.Service)
+	if w <= 0 {
+		// Still emit summaries of other services' closed windows.
+		if !a.floodEnabled() {
+			return []bridge.Result{r}
+		}
+	}
+	opts := flood.Options{Window: a.cfg.Flood.Window, MaxOutput: a.outputLimit()}
+	if opts.Window <= 0 {
+		opts.Window = w
+	}
+	if opts.Window <= 0 {
+		opts.Window = time.Minute // only other services' windows are open
+	}
+	sf, err := flood.OpenStateFile(a.cfg.Flood.StateFile, opts)
+	if err != nil {
+		log.WithError(err).Warn("flood control off for this alert")
+		return []bridge.Result{r}
+	}
+	if w <= 0 {
+		sums, err := sf.Flush(ctx)
+		if err != nil {
+			log.WithError(err).Warn("flood state")
+		}
+		return append(sums, r)
+	}
+	out, err := sf.Offer(ctx, flood.Item{Result: r, Level: level, Window: w})
+	if err != nil {
+		log.WithError(err).Warn("flood state")
+	}
+	return out
+}
+
+// joinErr flattens an error to one line for logs.
+func joinErr(err error) string {
+	if err == nil {
+		return ""
+	}
+	return strings.ReplaceAll(err.Error(), "\n", "; ")
+}
+
+var errLost = errors.New("result lost")
