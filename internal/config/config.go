@@ -19,7 +19,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ossec-nagios/ossec-nagios/nsca"
 )
@@ -303,13 +307,24 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	sec, key := printable(e.Section), printable(e.Key)
 	switch {
 	case e.Section == "":
 		return e.File + ": " + e.Err.Error()
 	case e.Key == "":
-		return e.File + ": [" + e.Section + "]: " + e.Err.Error()
+		return e.File + ": [" + sec + "]: " + e.Err.Error()
 	}
-	return e.File + ": [" + e.Section + "] " + e.Key + ": " + e.Err.Error()
+	return e.File + ": [" + sec + "] " + key + ": " + e.Err.Error()
+}
+
+// printable escapes a section or key name that holds a control character
+// or invalid UTF-8, so that an error stays one line of text.
+func printable(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"gopkg.in/ini.v1"
@@ -32,7 +35,7 @@ func Load(r io.Reader, name string) (*Config, error) {
 
 // LoadFile loads the mapping INI at path, like Load, and returns warnings
 // about the file itself: one when it holds a password and group or other
-// may read it. Errors name the file by its base name (as Load's do with
+// may read it, and those of Config.Lint. Errors name the file by its base name (as Load's do with
 // name); warnings never quote a password.
 func LoadFile(path string) (*Config, []string, error) {
 	f, err := os.Open(path)
@@ -46,14 +49,19 @@ func LoadFile(path string) (*Config, []string, error) {
 	}
 	var warnings []string
 	if st, err := f.Stat(); err == nil {
-		warnings = permissionWarnings(cfg, path, st.Mode().Perm())
+		warnings = permissionWarnings(cfg, path, st.Mode().Perm(), fileGroup(st))
 	}
-	return cfg, warnings, nil
+	return cfg, append(warnings, cfg.Lint()...), nil
 }
 
-// permissionWarnings warns about a file holding a password that group or
-// other may read.
-func permissionWarnings(c *Config, path string, perm os.FileMode) []string {
+// ossecGroups are the groups OSSEC and Wazuh run their daemons as: a
+// config readable by one of them (and not by other) is expected, since
+// integratord runs as that user.
+var ossecGroups = []string{"ossec", "wazuh"}
+
+// permissionWarnings warns about a file holding a password that other, or
+// a group that is not OSSEC's, may read. It never quotes the password.
+func permissionWarnings(c *Config, path string, perm os.FileMode, group string) []string {
 	var which []string
 	if c.NSCA.Password != "" {
 		which = append(which, "[nsca] password")
@@ -61,11 +69,29 @@ func permissionWarnings(c *Config, path string, perm os.FileMode) []string {
 	if c.Icinga2.Password != "" {
 		which = append(which, "[icinga2] password")
 	}
-	if len(which) == 0 || perm&0o077 == 0 {
+	if len(which) == 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf("%s holds %s and is readable by group or other (mode %04o); run: chmod 600 %s (or 640 with the ossec group)",
-		path, strings.Join(which, " and "), perm, path)}
+	groupOK := contains(ossecGroups, group)
+	if perm&0o007 == 0 && (perm&0o070 == 0 || groupOK) {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s holds %s and is readable by group or other (mode %04o, group %q); run: chmod 600 %s (or chgrp ossec and chmod 640, for integratord)",
+		path, strings.Join(which, " and "), perm, group, path)}
+}
+
+// fileGroup returns the name (or, failing that, the id) of the file's
+// group, "" when unknown.
+func fileGroup(st os.FileInfo) string {
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return ""
+	}
+	gid := strconv.FormatUint(uint64(sys.Gid), 10)
+	if g, err := user.LookupGroupId(gid); err == nil {
+		return g.Name
+	}
+	return gid
 }
 
 var serviceSection = regexp.MustCompile(`^service\s+"(.*)"$`)
@@ -94,7 +120,7 @@ func parse(data []byte, name string) (*Config, error) {
 		AllowNonUniqueSections:   true,
 	}, bytes.Clone(data))
 	if err != nil {
-		return nil, &Error{File: name, Err: fmt.Errorf("%w: %v", ErrSyntax, err)}
+		return nil, &Error{File: name, Err: fmt.Errorf("%w: %s", ErrSyntax, printable(strings.TrimSpace(err.Error())))}
 	}
 	l := &loader{file: name, cfg: defaults(name), set: map[string]bool{}}
 	seen := map[string]bool{}
@@ -182,19 +208,40 @@ func unknownKey(fields map[string]keyFunc) error {
 	return fmt.Errorf("%w (known: %s)", ErrUnknownKey, strings.Join(names, ", "))
 }
 
+// sectionNames are the fixed sections, for messages and tests.
+var sectionNames = []string{"nsca", "delivery", "icinga2", "alerts", "states", "output", "ar", "spool", "log", "nagios", "flood", "follow"}
+
 func (l *loader) section(sec *ini.Section) error {
-	c := l.cfg
 	switch sec.Name() {
+	case "hosts":
+		return l.hosts(sec)
+	}
+	if fields, ok := l.fields(sec.Name()); ok {
+		return l.keys(sec, fields)
+	}
+	if m := serviceSection.FindStringSubmatch(sec.Name()); m != nil {
+		return l.service(sec, m[1])
+	}
+	if strings.HasPrefix(sec.Name(), "service") {
+		return &Error{File: l.file, Section: sec.Name(), Err: invalidf(`want [service "NAME"], with the name in double quotes`)}
+	}
+	return &Error{File: l.file, Section: sec.Name(), Err: fmt.Errorf("%w (known: nsca, delivery, icinga2, alerts, states, hosts, service \"NAME\", output, ar, spool, log, nagios, flood, follow)", ErrUnknownSection)}
+}
+
+// fields returns the keys of a fixed section.
+func (l *loader) fields(name string) (map[string]keyFunc, bool) {
+	c := l.cfg
+	switch name {
 	case "nsca":
-		return l.keys(sec, map[string]keyFunc{
+		return map[string]keyFunc{
 			"server":          func(v string) error { return parseServers(v, &c.NSCA.Servers) },
 			"password":        func(v string) error { c.NSCA.Password = v; return nil },
 			"encryption":      func(v string) error { return parseEncryption(v, &c.NSCA.Encryption) },
 			"timeout":         durationKey(&c.NSCA.Timeout, time.Millisecond, true),
 			"legacy_2_7_mode": boolKey(&c.NSCA.Legacy27),
-		})
+		}, true
 	case "delivery":
-		return l.keys(sec, map[string]keyFunc{
+		return map[string]keyFunc{
 			"transport": func(v string) error {
 				switch v {
 				case TransportNSCA, TransportIcinga2:
@@ -203,29 +250,27 @@ func (l *loader) section(sec *ini.Section) error {
 				}
 				return invalidf("unknown transport %q (want nsca or icinga2)", v)
 			},
-		})
+		}, true
 	case "icinga2":
-		return l.keys(sec, map[string]keyFunc{
+		return map[string]keyFunc{
 			"url":      func(v string) error { return parseIcingaURL(v, &c.Icinga2.URL) },
 			"user":     func(v string) error { return textKey(&c.Icinga2.User)(v) },
 			"password": func(v string) error { c.Icinga2.Password = v; return nil },
 			"ca_file":  pathKey(&c.Icinga2.CAFile),
 			"timeout":  durationKey(&c.Icinga2.Timeout, time.Millisecond, true),
-		})
+		}, true
 	case "alerts":
-		return l.keys(sec, map[string]keyFunc{
+		return map[string]keyFunc{
 			"log":  pathKey(&c.Alerts.Log),
 			"json": pathKey(&c.Alerts.JSON),
-		})
+		}, true
 	case "states":
-		return l.keys(sec, map[string]keyFunc{
+		return map[string]keyFunc{
 			"warning":  intKey(&c.States.Warning, 0, 16),
 			"critical": intKey(&c.States.Critical, 0, 16),
-		})
-	case "hosts":
-		return l.hosts(sec)
+		}, true
 	case "output":
-		return l.keys(sec, map[string]keyFunc{
+		return map[string]keyFunc{
 			"long_output": boolKey(&c.Output.LongOutput),
 			"template": func(v string) error {
 				if err := checkTemplate(v, isOutputField); err != nil {
@@ -236,9 +281,9 @@ func (l *loader) section(sec *ini.Section) error {
 			},
 			"include_log": boolKey(&c.Output.IncludeLog),
 			"max_length":  intKey(&c.Output.MaxLength, 1, 1<<16),
-		})
+		}, true
 	case "ar":
-		return l.keys(sec, map[string]keyFunc{
+		return map[string]keyFunc{
 			"recovery":          boolKey(&c.AR.Recovery),
 			"recovery_after":    durationKey(&c.AR.RecoveryAfter, time.Second, true),
 			"check_keys":        boolKey(&c.AR.CheckKeys),
@@ -250,9 +295,9 @@ func (l *loader) section(sec *ini.Section) error {
 			"integration":       boolKey(&c.AR.Integration),
 			"integration_name":  ossecNameKey(&c.AR.IntegrationName),
 			"integration_level": intKey(&c.AR.IntegrationLevel, 0, 16),
-		})
+		}, true
 	case "spool":
-		return l.keys(sec, map[string]keyFunc{
+		return map[string]keyFunc{
 			"dir":     pathKey(&c.Spool.Dir),
 			"max_age": durationKey(&c.Spool.MaxAge, time.Second, false),
 			"max_results": func(v string) error {
@@ -265,9 +310,9 @@ func (l *loader) section(sec *ini.Section) error {
 				return nil
 			},
 			"lock_wait": durationKey(&c.Spool.LockWait, time.Millisecond, false),
-		})
+		}, true
 	case "log":
-		return l.keys(sec, map[string]keyFunc{
+		return map[string]keyFunc{
 			"file": pathKey(&c.Log.File),
 			"level": func(v string) error {
 				switch strings.ToLower(v) {
@@ -280,7 +325,7 @@ func (l *loader) section(sec *ini.Section) error {
 				}
 				return nil
 			},
-		})
+		}, true
 	case "nagios":
 		n := &c.Nagios
 		fields := map[string]keyFunc{
@@ -295,14 +340,14 @@ func (l *loader) section(sec *ini.Section) error {
 		for k, fn := range nagiosSettingKeys(&n.Settings) {
 			fields[k] = fn
 		}
-		return l.keys(sec, fields)
+		return fields, true
 	case "flood":
-		return l.keys(sec, map[string]keyFunc{
+		return map[string]keyFunc{
 			"window":     durationKey(&c.Flood.Window, time.Second, false),
 			"state_file": pathKey(&c.Flood.StateFile),
-		})
+		}, true
 	case "follow":
-		return l.keys(sec, map[string]keyFunc{
+		return map[string]keyFunc{
 			"format": func(v string) error {
 				switch v {
 				case FormatAuto, FormatLog, FormatJSON:
@@ -319,15 +364,9 @@ func (l *loader) section(sec *ini.Section) error {
 			"heartbeat_host":    nameKey(&c.Follow.HeartbeatHost, "host", MaxHostLen),
 			"heartbeat_service": nameKey(&c.Follow.HeartbeatService, "service", MaxServiceLen),
 			"batch_size":        intKey(&c.Follow.BatchSize, 1, 100000),
-		})
+		}, true
 	}
-	if m := serviceSection.FindStringSubmatch(sec.Name()); m != nil {
-		return l.service(sec, m[1])
-	}
-	if strings.HasPrefix(sec.Name(), "service") {
-		return &Error{File: l.file, Section: sec.Name(), Err: invalidf(`want [service "NAME"], with the name in double quotes`)}
-	}
-	return &Error{File: l.file, Section: sec.Name(), Err: fmt.Errorf("%w (known: nsca, delivery, icinga2, alerts, states, hosts, service \"NAME\", output, ar, spool, log, nagios, flood, follow)", ErrUnknownSection)}
+	return nil, false
 }
 
 // maxRuleID is the largest OSSEC/Wazuh rule id.
@@ -358,6 +397,9 @@ func (l *loader) hosts(sec *ini.Section) error {
 			c.Hosts.Default = v
 			continue
 		case hostsFallback:
+			if strings.ContainsAny(v, "{}") {
+				return fail(invalidf("%q: want a literal host name, not a template", v))
+			}
 			if err := CheckName(v, "host", MaxHostLen); err != nil {
 				return fail(err)
 			}
