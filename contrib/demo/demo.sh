@@ -29,18 +29,17 @@ mkdir -p "$R/etc" "$R/logs/alerts" "$R/active-response/bin" "$R/integrations" "$
 install -m 0750 "$BIN" "$R/active-response/bin/ossec-nagios"
 ln -s ../active-response/bin/ossec-nagios "$R/integrations/custom-nagios"
 cp testdata/demo/alerts.log "$R/logs/alerts/alerts.log"
-{
-  cat contrib/demo/ossec-nagios.ini
-  printf '\n[nsca]\nserver = 127.0.0.1:%s\npassword = %s\nencryption = xor\ntimeout = 5s\n' "$PORT" "$PASSWORD"
-} > "$R/etc/ossec-nagios.ini"
-chmod 0640 "$R/etc/ossec-nagios.ini"
+sed -e "s/127.0.0.1:5667/127.0.0.1:$PORT/" -e "s/= demo-secret/= $PASSWORD/" contrib/demo/ossec-nagios.ini > "$R/etc/ossec-nagios.ini"
+chmod 0600 "$R/etc/ossec-nagios.ini"
 printf 'web01\ndb01\n' > "$DIR/agents"
 
 # 2. Nagios objects from the same INI, checked by nagios4 -v.
 N=$DIR/nagios
 mkdir -p "$N/checkresults"
+cp contrib/demo/base.cfg "$N/base.cfg"
 "$BIN" gen nagios -config "$R/etc/ossec-nagios.ini" -hosts "$DIR/agents" -with-hosts > "$N/objects.cfg"
 cat > "$N/nagios.cfg" <<CFG
+cfg_file=base.cfg
 cfg_file=objects.cfg
 log_file=nagios.log
 object_cache_file=objects.cache

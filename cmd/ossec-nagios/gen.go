@@ -1,0 +1,237 @@
+package main
+
+// ossec-nagios gen nagios|icinga2|ossec-conf: everything that must exist for
+// the bridge's results to land, from the same mapping INI.
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/ossec-nagios/ossec-nagios/bridge"
+	"github.com/ossec-nagios/ossec-nagios/bridge/agents"
+	"github.com/ossec-nagios/ossec-nagios/bridge/alert"
+	"github.com/ossec-nagios/ossec-nagios/internal/config"
+	"github.com/ossec-nagios/ossec-nagios/nagioscfg"
+)
+
+const genUsage = `usage: ossec-nagios gen nagios|icinga2|ossec-conf [-config F] [-hosts F] [-with-hosts] [-manager NAME] [-o FILE]
+
+  nagios      passive service template, reset command, one service per (host, service)
+  icinga2     the same in Icinga 2's DSL
+  ossec-conf  the <command>, <active-response> (or <integration>) blocks for ossec.conf
+
+Examples:
+  ossec-nagios gen nagios -with-hosts > /etc/nagios4/conf.d/ossec.cfg
+  ossec-nagios gen icinga2 -hosts agents.txt -o /etc/icinga2/conf.d/ossec.conf
+  ossec-nagios gen ossec-conf >> /var/ossec/etc/ossec.conf   (then move the blocks into <ossec_config>)
+`
+
+func runGen(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			fmt.Fprint(e.stdout, genUsage)
+			return exitOK
+		}
+		fmt.Fprint(e.stderr, genUsage)
+		return exitUsage
+	}
+	dialect := args[0]
+	fs := flag.NewFlagSet("gen "+dialect, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() { fmt.Fprint(e.stderr, genUsage); fs.PrintDefaults() }
+	cfgFlag := fs.String("config", "", "mapping INI (default $OSSEC_NAGIOS_CONFIG or <OSSEC>/etc/ossec-nagios.ini)")
+	hostsFlag := fs.String("hosts", "", "agents: client.keys or a list of names (default <OSSEC>/etc/client.keys)")
+	withHosts := fs.Bool("with-hosts", false, "also define the hosts (for hosts your Nagios/Icinga does not define)")
+	manager := fs.String("manager", "", "the manager's own agent name (default: this machine's short host name; \"-\": none)")
+	outFlag := fs.String("o", "", "write to FILE (atomically) instead of stdout")
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() != 0 {
+		return e.report(usagef("gen: unexpected argument %q", fs.Arg(0)))
+	}
+	a, warnings, err := e.loadApp(*cfgFlag)
+	if err != nil {
+		return e.report(err)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(e.stderr, "ossec-nagios: warning: %s\n", w)
+	}
+
+	var out []byte
+	switch dialect {
+	case "ossec-conf":
+		out, err = nagioscfg.OSSECConf(a.ossecBlocks())
+	case "nagios", "icinga2":
+		var gc nagioscfg.Config
+		gc, err = a.genConfig(e, *hostsFlag, *manager, *withHosts)
+		if err == nil && dialect == "nagios" {
+			out, err = nagioscfg.Nagios(gc)
+		} else if err == nil {
+			out, err = nagioscfg.Icinga2(gc)
+		}
+	default:
+		return e.report(usagef("gen: unknown dialect %q (want nagios, icinga2 or ossec-conf)", dialect))
+	}
+	if err != nil {
+		return e.report(fmt.Errorf("gen %s: %w", dialect, err))
+	}
+	if *outFlag == "" {
+		_, err = e.stdout.Write(out)
+		return e.report(err)
+	}
+	return e.report(writeFileAtomic(*outFlag, out, 0o644))
+}
+
+// ossecBlocks is the generator's input for ossec.conf.
+func (a *app) ossecBlocks() nagioscfg.OSSEC {
+	ar := a.cfg.AR
+	o := nagioscfg.OSSEC{
+		Command:          ar.Command,
+		Executable:       ar.Executable,
+		Level:            ar.Level,
+		Integration:      ar.Integration,
+		IntegrationName:  ar.IntegrationName,
+		IntegrationLevel: ar.IntegrationLevel,
+	}
+	if ar.Recovery {
+		o.Recovery = ar.RecoveryAfter
+	}
+	for _, r := range ar.Rules {
+		for id := r.Min; id <= r.Max; id++ {
+			o.RuleIDs = append(o.RuleIDs, id)
+		}
+	}
+	return o
+}
+
+// genConfig maps every known agent to its Nagios host and pairs it with
+// every service section.
+func (a *app) genConfig(e *env, hostsFile, manager string, withHosts bool) (nagioscfg.Config, error) {
+	c := a.cfg
+	gc := nagioscfg.Config{
+		Defaults:            nagiosSettings(c.Nagios.Settings),
+		ServiceTemplate:     c.Nagios.ServiceTemplate,
+		HostTemplate:        c.Nagios.HostTemplate,
+		ResetCommand:        c.Nagios.ResetCommand,
+		CheckDummy:          c.Nagios.CheckDummy,
+		CheckPeriod:         c.Nagios.CheckPeriod,
+		NotificationCommand: c.Nagios.NotificationCommand,
+		NotificationName:    c.Nagios.NotificationName,
+	}
+	explicit := hostsFile != ""
+	if !explicit {
+		hostsFile = filepath.Join(a.root, "etc", "client.keys")
+	}
+	list, _, err := agents.ReadFile(hostsFile)
+	if err != nil {
+		if explicit || !errors.Is(err, os.ErrNotExist) {
+			return gc, fmt.Errorf("read agents: %w", err)
+		}
+		list = nil // no client.keys: the manager alone
+	}
+	if manager == "" {
+		if h, err := os.Hostname(); err == nil {
+			manager, _, _ = strings.Cut(h, ".")
+		}
+	}
+	if manager != "" && manager != "-" {
+		list = append(list, agents.Agent{ID: "000", Name: manager})
+	}
+	if len(list) == 0 {
+		return gc, fmt.Errorf("no agents in %s and no manager name", hostsFile)
+	}
+	m, err := a.mapping()
+	if err != nil {
+		return gc, err
+	}
+	// The host an agent maps to: map a synthetic alert from it through a
+	// catch-all copy of the mapping.
+	hm := *m
+	hm.Services = []bridge.ServiceRule{{Name: "gen"}}
+	hosts := map[string]nagioscfg.Host{}
+	for _, ag := range list {
+		al := alert.Alert{ID: "0.0", Resolved: true, Agent: alert.Agent{ID: ag.ID, Name: ag.Name, IP: ag.Address()}}
+		if ag.ID == "000" {
+			al.Location = ag.Name + "->generator"
+		} else {
+			ip := ag.Address()
+			if ip == "" {
+				ip = "any"
+			}
+			al.Location = "(" + ag.Name + ") " + ip + "->generator"
+		}
+		r, err := hm.Map(al)
+		if err != nil {
+			return gc, fmt.Errorf("agent %s: %w", ag.Name, err)
+		}
+		if _, seen := hosts[r.Host]; !seen {
+			hosts[r.Host] = nagioscfg.Host{Name: r.Host, Address: ag.Address(), Alias: "OSSEC agent " + ag.Name}
+		}
+	}
+	names := make([]string, 0, len(hosts))
+	for h := range hosts {
+		names = append(names, h)
+	}
+	sort.Strings(names)
+	for _, h := range names {
+		if withHosts {
+			gc.Hosts = append(gc.Hosts, hosts[h])
+		}
+		for _, s := range c.Services {
+			gc.Services = append(gc.Services, nagioscfg.Service{Host: h, Name: s.Name, Settings: nagiosSettings(s.Nagios)})
+		}
+	}
+	return gc, nil
+}
+
+func nagiosSettings(s config.NagiosSettings) nagioscfg.Settings {
+	return nagioscfg.Settings{
+		ContactGroups:        s.ContactGroups,
+		Contacts:             s.Contacts,
+		NotificationPeriod:   s.NotificationPeriod,
+		NotificationInterval: s.NotificationInterval,
+		NotificationOptions:  s.NotificationOptions,
+		QuietPeriod:          s.QuietPeriod,
+		Volatile:             s.Volatile,
+	}
+}
+
+// writeFileAtomic writes b to path through a temporary file and a rename,
+// so that a reader never sees half a file.
+func writeFileAtomic(path string, b []byte, mode os.FileMode) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
