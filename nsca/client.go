@@ -1,0 +1,333 @@
+package nsca
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// DefaultTimeout bounds each dial, init-packet read and write when
+// Config.Timeout is zero (send_nsca's default -to is 10 s).
+const DefaultTimeout = 10 * time.Second
+
+// DefaultPort is the nsca daemon's default port.
+const DefaultPort = 5667
+
+// maxWrite bounds one write of several packets in Send.
+const maxWrite = 64 << 10
+
+// Config is what a Client needs besides the address.
+type Config struct {
+	// Password and Method must match the daemon's password and
+	// decryption_method. The zero Method is 0 (none); send_nsca's default
+	// is MethodXOR.
+	Password string
+	Method   Method
+	// Legacy selects the 720-byte packet of nsca 2.7 daemons. Such a
+	// daemon takes one packet per connection, so the Client reconnects
+	// for every check.
+	Legacy bool
+	// Timeout bounds each dial, init-packet read and write (default
+	// DefaultTimeout); a context deadline that comes first wins.
+	Timeout time.Duration
+	// Confirm, when positive, makes every Send wait that long after its
+	// last packet for the daemon to close the connection, which it does
+	// only when it drops a packet (wrong password, method or size): Send
+	// then fails with ErrRejected. Zero sends without waiting. Ignored in
+	// Legacy mode, where the daemon reads the packet only after the
+	// client closes.
+	Confirm time.Duration
+	// Debug, if set, receives one line per connection event and packet
+	// (never the password).
+	Debug io.Writer
+	// Dialer, if set, opens the connections (tests); default net.Dialer.
+	Dialer interface {
+		DialContext(ctx context.Context, network, address string) (net.Conn, error)
+	}
+}
+
+// Client sends check results to one nsca daemon over one connection,
+// opened when first needed and reopened when the daemon closed it. It is
+// safe for concurrent use; sends are serialised.
+type Client struct {
+	addr string
+	cfg  Config
+
+	mu     sync.Mutex
+	conn   net.Conn
+	enc    *Encoder
+	sent   int // packets written on conn
+	buf    []byte
+	closed bool
+}
+
+// New checks cfg and returns a Client for addr ("host:port") without
+// connecting.
+func New(addr string, cfg Config) (*Client, error) {
+	if err := cfg.Method.Validate(); err != nil {
+		return nil, &Error{Op: "config", Addr: addr, Err: err}
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return nil, &Error{Op: "config", Addr: addr, Err: err}
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	return &Client{addr: addr, cfg: cfg}, nil
+}
+
+// Dial is New plus connecting now, so that a daemon that is down or
+// misconfigured is reported at once.
+func Dial(ctx context.Context, addr string, cfg Config) (*Client, error) {
+	c, err := New(addr, cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.connect(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Addr returns the daemon's address.
+func (c *Client) Addr() string { return c.addr }
+
+// SendCheck sends one check result; an empty service makes it a host
+// check. A nil error means the packet was written whole to the connection
+// (and, with Config.Confirm, that the daemon did not drop it): the daemon
+// never acknowledges anything.
+func (c *Client) SendCheck(ctx context.Context, host, service string, state int, output string) error {
+	_, err := c.Send(ctx, Check{Host: host, Service: service, State: state, Output: output})
+	return err
+}
+
+// Send sends checks in order over one connection (one connection per
+// check in Legacy mode) and returns how many were written whole before an
+// error. On any error the connection is closed, never left with half a
+// packet; the next Send reconnects.
+func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return 0, &Error{Op: "write", Addr: c.addr, Err: ErrClientClosed}
+	}
+	if c.cfg.Legacy {
+		return c.sendLegacy(ctx, checks)
+	}
+	if len(checks) == 0 {
+		return 0, nil
+	}
+	if c.conn != nil && c.sent > 0 && !c.alive() {
+		c.debugf("daemon closed the connection since the last send (it drops packets it cannot decode, or it restarted); reconnecting")
+		c.drop()
+	}
+	if c.conn == nil {
+		if err := c.connect(ctx); err != nil {
+			return 0, err
+		}
+	}
+	done := 0
+	for done < len(checks) {
+		c.buf = c.buf[:0]
+		n := 0
+		for done+n < len(checks) && (n == 0 || len(c.buf)+c.enc.size <= maxWrite) {
+			var err error
+			ch := checks[done+n]
+			if c.buf, err = c.enc.Encode(c.buf, ch); err != nil {
+				c.drop()
+				return done, &Error{Op: "write", Addr: c.addr, Err: err}
+			}
+			c.debugf("packet %d: host=%q service=%q state=%d output=%d bytes", c.sent+n+1, Truncate(ch.Host, MaxHostLen), Truncate(ch.Service, MaxServiceLen), int16(ch.State), len(ch.Output))
+			n++
+		}
+		if err := c.write(ctx, c.buf); err != nil {
+			c.drop()
+			return done, err
+		}
+		done += n
+		c.sent += n
+	}
+	if c.cfg.Confirm > 0 {
+		if err := c.confirm(ctx); err != nil {
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+func (c *Client) sendLegacy(ctx context.Context, checks []Check) (int, error) {
+	for i, ch := range checks {
+		if c.conn == nil || c.sent > 0 {
+			c.drop()
+			if err := c.connect(ctx); err != nil {
+				return i, err
+			}
+		}
+		var err error
+		if c.buf, err = c.enc.Encode(c.buf[:0], ch); err != nil {
+			c.drop()
+			return i, &Error{Op: "write", Addr: c.addr, Err: err}
+		}
+		c.debugf("legacy packet: host=%q service=%q state=%d output=%d bytes", Truncate(ch.Host, MaxHostLen), Truncate(ch.Service, MaxServiceLen), int16(ch.State), len(ch.Output))
+		err = c.write(ctx, c.buf)
+		c.drop() // the 2.7 packet is read at EOF: close now
+		if err != nil {
+			return i, err
+		}
+	}
+	return len(checks), nil
+}
+
+// Close closes the connection; the Client cannot send afterwards.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	var err error
+	if c.conn != nil {
+		err = c.conn.Close()
+		c.conn, c.enc, c.sent = nil, nil, 0
+	}
+	if err != nil {
+		return &Error{Op: "close", Addr: c.addr, Err: err}
+	}
+	return nil
+}
+
+func (c *Client) drop() {
+	if c.conn != nil {
+		c.conn.Close()
+		c.debugf("connection closed")
+	}
+	c.conn, c.enc, c.sent = nil, nil, 0
+}
+
+func (c *Client) debugf(format string, a ...any) {
+	if c.cfg.Debug != nil {
+		fmt.Fprintf(c.cfg.Debug, "nsca: "+format+"\n", a...)
+	}
+}
+
+// deadline is now+Timeout, or the context's deadline if earlier.
+func (c *Client) deadline(ctx context.Context) time.Time {
+	d := time.Now().Add(c.cfg.Timeout)
+	if cd, ok := ctx.Deadline(); ok && cd.Before(d) {
+		return cd
+	}
+	return d
+}
+
+// watch makes a cancelled ctx interrupt I/O on conn; call the returned
+// stop when the operation is over.
+func watch(ctx context.Context, conn net.Conn) (stop func() bool) {
+	return context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+}
+
+// ctxErr prefers the context's error to the timeout it caused.
+func ctxErr(ctx context.Context, err error) error {
+	if ce := ctx.Err(); ce != nil {
+		return fmt.Errorf("%w (%v)", ce, err)
+	}
+	return err
+}
+
+func (c *Client) connect(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return &Error{Op: "dial", Addr: c.addr, Err: err}
+	}
+	dctx, cancel := context.WithDeadline(ctx, c.deadline(ctx))
+	defer cancel()
+	var d interface {
+		DialContext(ctx context.Context, network, address string) (net.Conn, error)
+	} = &net.Dialer{}
+	if c.cfg.Dialer != nil {
+		d = c.cfg.Dialer
+	}
+	conn, err := d.DialContext(dctx, "tcp", c.addr)
+	if err != nil {
+		return &Error{Op: "dial", Addr: c.addr, Err: ctxErr(ctx, err)}
+	}
+	stop := watch(ctx, conn)
+	defer stop()
+	_ = conn.SetReadDeadline(c.deadline(ctx))
+	b := make([]byte, InitPacketSize)
+	n, err := io.ReadFull(conn, b)
+	_ = conn.SetReadDeadline(time.Time{})
+	if err != nil {
+		conn.Close()
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
+			err = fmt.Errorf("%w (%d of %d bytes)", ErrNoInitPacket, n, InitPacketSize)
+		}
+		return &Error{Op: "read init packet", Addr: c.addr, Err: ctxErr(ctx, err)}
+	}
+	ip, _ := ParseInitPacket(b)
+	enc, err := NewEncoder(c.cfg.Method, c.cfg.Password, ip, c.cfg.Legacy)
+	if err != nil {
+		conn.Close()
+		return &Error{Op: "config", Addr: c.addr, Err: err}
+	}
+	c.conn, c.enc, c.sent = conn, enc, 0
+	c.debugf("connected to %s (local %s): init packet timestamp %d, iv %s..., method %d %s, %d-byte packets",
+		c.addr, conn.LocalAddr(), ip.Timestamp, hex.EncodeToString(ip.IV[:8]), int(c.cfg.Method), c.cfg.Method, enc.size)
+	return nil
+}
+
+// write writes b (whole packets) under the deadline; the caller closes
+// the connection on error.
+func (c *Client) write(ctx context.Context, b []byte) error {
+	stop := watch(ctx, c.conn)
+	defer stop()
+	_ = c.conn.SetWriteDeadline(c.deadline(ctx))
+	if _, err := c.conn.Write(b); err != nil {
+		if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+			err = fmt.Errorf("the daemon closed the connection: it stopped, or it dropped a packet it could not decode (wrong password, encryption method or packet size?): %w", err)
+		}
+		return &Error{Op: "write", Addr: c.addr, Err: ctxErr(ctx, err)}
+	}
+	return nil
+}
+
+// alive reports whether the daemon still holds the connection open: a
+// read with a deadline in the past times out on an open connection and
+// returns EOF (or a reset) at once on one the daemon closed.
+func (c *Client) alive() bool {
+	_ = c.conn.SetReadDeadline(time.Now())
+	var one [1]byte
+	_, err := c.conn.Read(one[:])
+	_ = c.conn.SetReadDeadline(time.Time{})
+	return err != nil && errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// confirm waits Config.Confirm for the daemon to close the connection.
+func (c *Client) confirm(ctx context.Context) error {
+	stop := watch(ctx, c.conn)
+	defer stop()
+	d := time.Now().Add(c.cfg.Confirm)
+	if cd, ok := ctx.Deadline(); ok && cd.Before(d) {
+		d = cd
+	}
+	_ = c.conn.SetReadDeadline(d)
+	var one [1]byte
+	_, err := c.conn.Read(one[:])
+	_ = c.conn.SetReadDeadline(time.Time{})
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() == nil {
+		return nil
+	}
+	c.drop()
+	if ctx.Err() != nil {
+		return &Error{Op: "confirm", Addr: c.addr, Err: ctx.Err()}
+	}
+	if err == nil {
+		err = errors.New("the daemon sent data after its init packet")
+	}
+	return &Error{Op: "confirm", Addr: c.addr, Err: fmt.Errorf("%w (%v)", ErrRejected, err)}
+}
