@@ -297,10 +297,27 @@ func (c *Client) write(ctx context.Context, b []byte) error {
 }
 
 // alive reports whether the daemon still holds the connection open: a
-// read with a deadline in the past times out on an open connection and
-// returns EOF (or a reset) at once on one the daemon closed.
+// non-blocking peek finds nothing on an open connection and EOF (or a
+// reset) at once on one the daemon closed.
 func (c *Client) alive() bool {
-	_ = c.conn.SetReadDeadline(time.Now())
+	if sc, ok := c.conn.(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			var n int
+			var rerr error
+			var one [1]byte
+			cerr := rc.Read(func(fd uintptr) bool {
+				n, _, rerr = syscall.Recvfrom(int(fd), one[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+				return true
+			})
+			if cerr != nil {
+				return false
+			}
+			_ = n
+			return rerr != nil && (errors.Is(rerr, syscall.EAGAIN) || errors.Is(rerr, syscall.EWOULDBLOCK))
+		}
+	}
+	// Not a socket (tests): a short read deadline.
+	_ = c.conn.SetReadDeadline(time.Now().Add(time.Millisecond))
 	var one [1]byte
 	_, err := c.conn.Read(one[:])
 	_ = c.conn.SetReadDeadline(time.Time{})
