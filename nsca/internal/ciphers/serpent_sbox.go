@@ -279,4 +279,3 @@ func serpentSInv7(x0, x1, x2, x3 uint32) (y0, y1, y2, y3 uint32) {
 	y3 = x01 ^ x2 ^ x012 ^ x03 ^ x13 ^ x013
 	return
 }
-
