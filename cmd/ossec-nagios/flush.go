@@ -1,0 +1,106 @@
+package main
+
+// ossec-nagios flush: deliver what is spooled (and the flood summaries of
+// closed windows), from cron or by hand.
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"time"
+
+	"github.com/ossec-nagios/ossec-nagios/bridge"
+	"github.com/ossec-nagios/ossec-nagios/bridge/flood"
+)
+
+const flushUsage = `usage: ossec-nagios flush [-config F] [-v]
+
+Delivers the results spooled while Nagios was unreachable, oldest first, and
+the flood-control summaries of windows that have closed. Run it from cron,
+e.g. every minute:
+
+  * * * * * root /var/ossec/active-response/bin/ossec-nagios flush
+
+Exit 0 when everything was delivered, 1 when results remain spooled.
+`
+
+func runFlush(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("flush", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() { fmt.Fprint(e.stderr, flushUsage); fs.PrintDefaults() }
+	cfgFlag := fs.String("config", "", "mapping INI (default $OSSEC_NAGIOS_CONFIG or <OSSEC>/etc/ossec-nagios.ini)")
+	verbose := fs.Bool("v", false, "print what was delivered")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	a, warnings, err := e.loadApp(*cfgFlag)
+	if err != nil {
+		return e.report(err)
+	}
+	log, closer := a.logger(e.stderr)
+	defer closer.Close()
+	for _, w := range warnings {
+		log.Warn(w)
+	}
+	entry := log.WithField("mode", "flush")
+
+	var summaries []bridge.Result
+	if a.floodEnabled() {
+		sf, err := flood.OpenStateFile(a.cfg.Flood.StateFile, flood.Options{Window: floodBaseWindow(a), MaxOutput: a.outputLimit()})
+		if err == nil {
+			summaries, err = sf.Flush(ctx)
+		}
+		if err != nil {
+			entry.WithError(err).Warn("flood state")
+		}
+	}
+	sender, closeSender, err := a.sender(nil)
+	if err != nil {
+		return e.report(err)
+	}
+	defer closeSender()
+	sp, err := a.spool(entry)
+	if err != nil {
+		return e.report(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*a.cfg.AR.Deadline)
+	defer cancel()
+	d := &bridge.Delivery{Sender: sender, Queue: sp}
+	out, err := d.Deliver(ctx, summaries...)
+	if err != nil {
+		entry.Error("lost: " + joinErr(err))
+		return e.report(err)
+	}
+	st, _ := sp.Stats()
+	fields := map[string]any{"delivered": out.Drained + out.Sent, "left": st.Depth}
+	if out.Err != nil {
+		entry.WithFields(fields).Warn("spool not empty: " + joinErr(out.Err))
+		if *verbose {
+			fmt.Fprintf(e.stdout, "%d result(s) delivered, %d still spooled: %s\n", out.Drained+out.Sent, st.Depth, joinErr(out.Err))
+		}
+		return exitFailure
+	}
+	if out.Drained+out.Sent > 0 {
+		entry.WithFields(fields).Info("flushed")
+	}
+	if *verbose {
+		fmt.Fprintf(e.stdout, "%d result(s) delivered, %d still spooled\n", out.Drained+out.Sent, st.Depth)
+	}
+	return exitOK
+}
+
+// floodBaseWindow is the window for a state file opened only to flush.
+func floodBaseWindow(a *app) (w time.Duration) {
+	w = a.cfg.Flood.Window
+	for _, s := range a.cfg.Services {
+		if s.Flood > w {
+			w = s.Flood
+		}
+	}
+	return w
+}
