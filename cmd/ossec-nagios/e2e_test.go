@@ -262,7 +262,7 @@ Src IP: 198.51.100.7
 	t.Run("wazuh json on stdin that stays open", func(t *testing.T) {
 		msg := map[string]any{
 			"version": 1, "command": "add",
-			"origin":     map[string]any{"name": "", "module": "wazuh-execd"},
+			"origin": map[string]any{"name": "", "module": "wazuh-execd"},
 			"parameters": map[string]any{"extra_args": []string{}, "program": "active-response/bin/ossec-nagios",
 				"alert": map[string]any{
 					"id": "1795000100.4242", "timestamp": "2026-11-18T10:30:00.000+0000",
