@@ -18,7 +18,7 @@ import (
 	"github.com/ossec-nagios/ossec-nagios/bridge/flood"
 	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
 	"github.com/ossec-nagios/ossec-nagios/internal/config"
-	nsca "github.com/ossec-nagios/ossec-nagios/internal/nscahedge"
+	"github.com/ossec-nagios/ossec-nagios/nsca"
 )
 
 // Pin: the NSCA client is a bridge.Sender without knowing bridge.
@@ -118,9 +118,9 @@ func (a *app) sender(debug io.Writer) (s bridge.Sender, close func(), err error)
 		f := &bridge.Failover{Rounds: 1}
 		var clients []*nsca.Client
 		for _, addr := range c.NSCA.Servers {
-			cl, err := nsca.NewClient(addr, nsca.Config{
+			cl, err := nsca.New(addr, nsca.Config{
 				Password: c.NSCA.Password,
-				Method:   nsca.Method(c.NSCA.Encryption),
+				Method:   c.NSCA.Encryption,
 				Legacy:   c.NSCA.Legacy27,
 				Timeout:  c.NSCA.Timeout,
 				Debug:    debug,
