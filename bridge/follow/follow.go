@@ -244,13 +244,9 @@ func Follow(ctx context.Context, o Options) error {
 	// batch in flight and the flood summaries are sent, not queued.
 	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
-	var grace *time.Timer
-	stop := context.AfterFunc(ctx, func() { grace = time.AfterFunc(o.ShutdownTimeout, cancel) })
-	defer func() {
-		if !stop() && grace != nil {
-			grace.Stop()
-		}
-	}()
+	// Once Follow returned, the timer's cancel is a no-op.
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(o.ShutdownTimeout, cancel) })
+	defer stop()
 
 	if err := f.start(); err != nil {
 		return err
