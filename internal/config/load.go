@@ -113,11 +113,12 @@ type serviceOverrides struct {
 
 func parse(data []byte, name string) (*Config, error) {
 	f, err := ini.LoadSources(ini.LoadOptions{
-		KeyValueDelimiters:       "=",
-		SpaceBeforeInlineComment: true,
-		IgnoreContinuation:       true,
-		AllowShadows:             true,
-		AllowNonUniqueSections:   true,
+		KeyValueDelimiters:        "=",
+		SpaceBeforeInlineComment:  true,
+		IgnoreContinuation:        true,
+		UnescapeValueDoubleQuotes: true,
+		AllowShadows:              true,
+		AllowNonUniqueSections:    true,
 	}, bytes.Clone(data))
 	if err != nil {
 		return nil, &Error{File: name, Err: fmt.Errorf("%w: %s", ErrSyntax, printable(strings.TrimSpace(err.Error())))}

@@ -71,7 +71,7 @@ func checkTemplate(t string, known func(string) bool) error {
 			}
 			name := t[i+1 : i+end]
 			if !known(name) {
-				return invalidf("template %q: unknown placeholder {%s}", t, name)
+				return invalidf("template %q: unknown placeholder {%s}", t, printable(name))
 			}
 			i += end
 		case '}':
