@@ -157,6 +157,7 @@ func (c *Cursor) UnmarshalText(b []byte) error {
 	if out.Saved, err = time.Parse(time.RFC3339Nano, vals["saved"]); err != nil {
 		return bad("saved %q: %v", clipString(vals["saved"], 64), err)
 	}
+	out.Saved = out.Saved.UTC()
 	*c = out
 	return nil
 }
