@@ -2,6 +2,7 @@ package ciphers
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/cipher"
 	"encoding/hex"
 	"encoding/json"
@@ -108,4 +109,38 @@ func c2FirstDiff(a, b []byte) int {
 		return min(len(a), len(b))
 	}
 	return -1
+}
+
+// c2RevGroups returns b with its 4-byte groups in reverse order.
+func c2RevGroups(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i := 0; i+4 <= len(b); i += 4 {
+		copy(out[len(b)-4-i:], b[i:i+4])
+	}
+	return out
+}
+
+// checkC2KAT checks one known-answer triple in both directions, in place
+// and out of place.
+func checkC2KAT(t *testing.T, b cipher.Block, plain, want []byte) {
+	t.Helper()
+	got := make([]byte, b.BlockSize())
+	b.Encrypt(got, plain)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("encrypt %x: got %x, want %x", plain, got, want)
+	}
+	back := make([]byte, b.BlockSize())
+	b.Decrypt(back, got)
+	if !bytes.Equal(back, plain) {
+		t.Fatalf("decrypt %x: got %x, want %x", got, back, plain)
+	}
+	inPlace := bytes.Clone(plain)
+	b.Encrypt(inPlace, inPlace)
+	if !bytes.Equal(inPlace, want) {
+		t.Fatalf("in-place encrypt: got %x, want %x", inPlace, want)
+	}
+	b.Decrypt(inPlace, inPlace)
+	if !bytes.Equal(inPlace, plain) {
+		t.Fatalf("in-place decrypt: got %x, want %x", inPlace, plain)
+	}
 }

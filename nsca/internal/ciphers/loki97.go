@@ -38,12 +38,12 @@ var (
 	loki97T    *loki97Tables
 )
 
-// gfCube returns x^3 in GF(2^n) modulo the polynomial poly (degree n).
-func gfCube(x, poly uint32, n uint) uint32 {
-	return gfMul(gfMul(x, x, poly, n), x, poly, n)
+// loki97GFCube returns x^3 in GF(2^n) modulo the polynomial poly (degree n).
+func loki97GFCube(x, poly uint32, n uint) uint32 {
+	return loki97GFMul(loki97GFMul(x, x, poly, n), x, poly, n)
 }
 
-func gfMul(a, b, poly uint32, n uint) uint32 {
+func loki97GFMul(a, b, poly uint32, n uint) uint32 {
 	var r uint32
 	for b != 0 {
 		if b&1 != 0 {
@@ -70,10 +70,10 @@ func loki97PermDest(i int) int {
 func loki97Init() {
 	t := new(loki97Tables)
 	for x := range uint32(len(t.s1)) {
-		t.s1[x] = uint8(gfCube(x^0x1FFF, 0x2911, 13))
+		t.s1[x] = uint8(loki97GFCube(x^0x1FFF, 0x2911, 13))
 	}
 	for x := range uint32(len(t.s2)) {
-		t.s2[x] = uint8(gfCube(x^0x7FF, 0xAA7, 11))
+		t.s2[x] = uint8(loki97GFCube(x^0x7FF, 0xAA7, 11))
 	}
 	for i := range 8 {
 		for v := range 256 {
@@ -104,7 +104,7 @@ func NewLOKI97(key []byte) (cipher.Block, error) {
 	}
 	var k [32]byte
 	copy(k[:], key)
-	reverse4(k[:])
+	loki97Reverse4(k[:])
 	c, err := newLOKI97Spec(k[:])
 	if err != nil {
 		return nil, err
@@ -113,32 +113,22 @@ func NewLOKI97(key []byte) (cipher.Block, error) {
 	return c, nil
 }
 
-// newLOKI97Spec returns LOKI97 exactly as specified, with a 16-, 24- or
-// 32-byte key.
+// newLOKI97Spec returns LOKI97 exactly as specified, with a 32-byte key
+// [Ka|Kb|Kc|Kd] (the specification's shorter keys are not offered: NSCA
+// always pads to 32 bytes).
 func newLOKI97Spec(key []byte) (*loki97Cipher, error) {
-	var k4, k3, k2, k1 uint64
-	c := &loki97Cipher{}
-	loki97Once.Do(loki97Init)
-	c.t = loki97T
-	switch len(key) {
-	case 32:
-		k4 = binary.BigEndian.Uint64(key[0:])
-		k3 = binary.BigEndian.Uint64(key[8:])
-		k2 = binary.BigEndian.Uint64(key[16:])
-		k1 = binary.BigEndian.Uint64(key[24:])
-	case 24:
-		k4 = binary.BigEndian.Uint64(key[0:])
-		k3 = binary.BigEndian.Uint64(key[8:])
-		k2 = binary.BigEndian.Uint64(key[16:])
-		k1 = c.f(k2, k4)
-	case 16:
-		k4 = binary.BigEndian.Uint64(key[0:])
-		k3 = binary.BigEndian.Uint64(key[8:])
-		k2 = c.f(k3, k4)
-		k1 = c.f(k4, k3)
-	default:
-		return nil, fmt.Errorf("loki97: invalid key length %d bytes (want 16, 24 or 32)", len(key))
+	if len(key) != 32 {
+		return nil, fmt.Errorf("loki97: invalid key length %d bytes (want 32)", len(key))
 	}
+	loki97Once.Do(loki97Init)
+	c := &loki97Cipher{t: loki97T}
+	// [K4|K3|K2|K1] = [Ka|Kb|Kc|Kd]; then 48 rounds of
+	// SK_i = K1_i = K4 ^ g_i(K1, K3, K2), g_i = f(K1 + K3 + Delta*i, K2),
+	// with K4_i = K3, K3_i = K2, K2_i = K1 of the round before.
+	k4 := binary.BigEndian.Uint64(key[0:])
+	k3 := binary.BigEndian.Uint64(key[8:])
+	k2 := binary.BigEndian.Uint64(key[16:])
+	k1 := binary.BigEndian.Uint64(key[24:])
 	for i := range 48 {
 		sk := k4 ^ c.f(k1+k3+loki97Delta*uint64(i+1), k2)
 		k4, k3, k2, k1 = k3, k2, k1, sk
@@ -147,8 +137,8 @@ func newLOKI97Spec(key []byte) (*loki97Cipher, error) {
 	return c, nil
 }
 
-// reverse4 byte-reverses every 4-byte group of b in place.
-func reverse4(b []byte) {
+// loki97Reverse4 byte-reverses every 4-byte group of b in place.
+func loki97Reverse4(b []byte) {
 	for i := 0; i+4 <= len(b); i += 4 {
 		b[i], b[i+1], b[i+2], b[i+3] = b[i+3], b[i+2], b[i+1], b[i]
 	}

@@ -84,9 +84,9 @@ func NewSaferPlus(key []byte) (cipher.Block, error) {
 	return c, nil
 }
 
-// reverseGroups4 copies the 16-byte block src to dst with its four 4-byte
+// saferPlusReverseGroups copies the 16-byte block src to dst with its four 4-byte
 // groups in reverse order.
-func reverseGroups4(dst, src *[16]uint8) {
+func saferPlusReverseGroups(dst, src *[16]uint8) {
 	for i := 0; i < 16; i += 4 {
 		copy(dst[12-i:16-i], src[i:i+4])
 	}
@@ -158,7 +158,7 @@ func (c *saferPlusCipher) Encrypt(dst, src []byte) {
 	copy(b[:], src)
 	if c.mcrypt {
 		t = b
-		reverseGroups4(&b, &t)
+		saferPlusReverseGroups(&b, &t)
 	}
 	for r := range c.rounds {
 		k1, k2 := &c.k[2*r], &c.k[2*r+1]
@@ -193,7 +193,7 @@ func (c *saferPlusCipher) Encrypt(dst, src []byte) {
 	}
 	if c.mcrypt {
 		t = b
-		reverseGroups4(&b, &t)
+		saferPlusReverseGroups(&b, &t)
 	}
 	copy(dst, b[:])
 }
@@ -210,7 +210,7 @@ func (c *saferPlusCipher) Decrypt(dst, src []byte) {
 	copy(b[:], src)
 	if c.mcrypt {
 		t = b
-		reverseGroups4(&b, &t)
+		saferPlusReverseGroups(&b, &t)
 	}
 	kl := &c.k[2*c.rounds]
 	for j := range 16 {
@@ -244,7 +244,7 @@ func (c *saferPlusCipher) Decrypt(dst, src []byte) {
 	}
 	if c.mcrypt {
 		t = b
-		reverseGroups4(&b, &t)
+		saferPlusReverseGroups(&b, &t)
 	}
 	copy(dst, b[:])
 }
