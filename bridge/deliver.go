@@ -27,6 +27,12 @@ type Outcome struct {
 type Delivery struct {
 	Sender Sender
 	Queue  Queue // may be nil: then a failed result is an error
+	// DrainPace, if positive, is the least time between two spooled
+	// results sent. NSCA has no flow control: nsca writes each result to
+	// Nagios' command FIFO without blocking and drops it when the FIFO is
+	// full, so a backlog sent at full speed is partly lost (measured:
+	// 1,000 results in one burst, 878 reached nagios4).
+	DrainPace time.Duration
 }
 
 // Deliver first delivers what is queued, oldest first, then the given
@@ -37,7 +43,7 @@ func (d *Delivery) Deliver(ctx context.Context, results ...Result) (Outcome, err
 	var out Outcome
 	sendable := true
 	if d.Queue != nil {
-		n, err := d.Queue.Drain(ctx, d.send)
+		n, err := d.Queue.Drain(ctx, d.paced())
 		out.Drained = n
 		if err != nil {
 			// The queue still holds results: new ones must wait behind them.
@@ -64,6 +70,27 @@ func (d *Delivery) Deliver(ctx context.Context, results ...Result) (Outcome, err
 		out.Spooled++
 	}
 	return out, nil
+}
+
+// paced returns send, spaced by DrainPace.
+func (d *Delivery) paced() func(context.Context, Result) error {
+	if d.DrainPace <= 0 {
+		return d.send
+	}
+	var last time.Time
+	return func(ctx context.Context, r Result) error {
+		if wait := d.DrainPace - time.Since(last); !last.IsZero() && wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+		}
+		last = time.Now()
+		return d.send(ctx, r)
+	}
 }
 
 func (d *Delivery) send(ctx context.Context, r Result) error {

@@ -89,7 +89,7 @@ func (inv *invocation) deliver(ctx context.Context, a alert.Alert, recovery bool
 		// Without a spool a failed send is lost: still try to send.
 		log.Warn(joinErr(err))
 	}
-	d := &bridge.Delivery{Sender: sender}
+	d := &bridge.Delivery{Sender: sender, DrainPace: drainPace}
 	if sp != nil {
 		d.Queue = sp
 	}

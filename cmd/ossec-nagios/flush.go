@@ -70,7 +70,7 @@ func runFlush(ctx context.Context, e *env, args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*a.cfg.AR.Deadline)
 	defer cancel()
-	d := &bridge.Delivery{Sender: sender, Queue: sp}
+	d := &bridge.Delivery{Sender: sender, Queue: sp, DrainPace: drainPace}
 	out, err := d.Deliver(ctx, summaries...)
 	if err != nil {
 		entry.Error("lost: " + joinErr(err))

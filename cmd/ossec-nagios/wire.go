@@ -226,3 +226,8 @@ func joinErr(err error) string {
 }
 
 var errLost = errors.New("result lost")
+
+// drainPace spaces the results delivered from the spool (see
+// bridge.Delivery.DrainPace): 2 ms is 500 results/s, which nagios4 with a
+// notification per result kept up with in TestOutageNothingLost.
+const drainPace = 2 * time.Millisecond

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ossec-nagios/ossec-nagios/internal/lab"
+)
+
+// TestOutageNothingLost: with nsca down, 1,000 alerts arrive from 20
+// concurrent active-response processes; they are spooled. nsca comes back
+// and one flush delivers exactly 1,000 results to Nagios, none twice.
+func TestOutageNothingLost(t *testing.T) {
+	const total, workers = 1000, 20
+	l, root := startNagios(t, labINI, "web01")
+	dead := lab.FreePort(t) // nothing listens there: Nagios is "down"
+	if err := os.WriteFile(root.ini, []byte(labINI(dead)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	blocks := make([]string, total)
+	for i := range blocks {
+		blocks[i] = fmt.Sprintf(` - syslog,web,
+2026 Nov 18 11:00:00 (web01) 10.0.0.11->/var/log/app.log
+Rule: 100100 (level 8) -> 'outage alert %04d'
+app: event %04d
+`, i, i)
+	}
+	ids := root.alertsLog(t, 1795001000, blocks...)
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	jobs := make(chan int)
+	var mu sync.Mutex
+	var failures []string
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				rc, stderr := root.run(t, root.ar, nil, "add", "-", "-", ids[i], "100100", "(web01)", "10.0.0.11->/var/log/app.log")
+				if rc != 0 {
+					mu.Lock()
+					failures = append(failures, fmt.Sprintf("alert %d: rc %d %s", i, rc, stderr))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := 0; i < total; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	t.Logf("%d active responses with Nagios down: %v", total, time.Since(start))
+	if len(failures) > 0 {
+		t.Fatalf("%d invocations failed, first: %s", len(failures), failures[0])
+	}
+	if strings.Contains(l.Log(), "outage alert") {
+		t.Fatal("results reached Nagios while nsca was unreachable")
+	}
+
+	if err := os.WriteFile(root.ini, []byte(labINI(l.NSCAPort)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rc, stderr := root.run(t, root.ar, nil, "flush")
+	if rc != 0 {
+		t.Fatalf("flush rc %d: %s\n%s", rc, stderr, root.log(t))
+	}
+
+	re := regexp.MustCompile(`EXTERNAL COMMAND: PROCESS_SERVICE_CHECK_RESULT;web01;OSSEC;1;OSSEC rule 100100 \(level 8\): outage alert (\d{4})`)
+	var seen map[string]int
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		seen = map[string]int{}
+		for _, m := range re.FindAllStringSubmatch(l.Log(), -1) {
+			seen[m[1]]++
+		}
+		if len(seen) >= total || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if len(seen) != total {
+		t.Fatalf("Nagios got %d distinct results, want %d", len(seen), total)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("alert %s delivered %d times", id, n)
+		}
+	}
+	spooled, _ := os.ReadDir(root.dir + "/var/ossec-nagios/spool")
+	for _, f := range spooled {
+		if strings.HasSuffix(f.Name(), ".res") {
+			t.Errorf("left in the spool: %s", f.Name())
+		}
+	}
+}
