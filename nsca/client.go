@@ -265,7 +265,11 @@ func (c *Client) connect(ctx context.Context) error {
 	if err != nil {
 		conn.Close()
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
-			err = fmt.Errorf("%w (%d of %d bytes)", ErrNoInitPacket, n, InitPacketSize)
+			if n == 0 {
+				err = ErrNoInitPacket
+			} else {
+				err = fmt.Errorf("%w (%d bytes received, %d expected)", ErrShortInitPacket, n, InitPacketSize)
+			}
 		}
 		return &Error{Op: "read init packet", Addr: c.addr, Err: ctxErr(ctx, err)}
 	}

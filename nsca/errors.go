@@ -16,6 +16,9 @@ var (
 	// packet was complete (overloaded, or it cannot run its
 	// decryption_method).
 	ErrNoInitPacket = errors.New("nsca: server closed connection before init packet was received")
+	// ErrShortInitPacket: the daemon sent part of its init packet, then
+	// closed.
+	ErrShortInitPacket = errors.New("nsca: init packet from server was too short")
 	// ErrClientClosed: the Client was closed.
 	ErrClientClosed = errors.New("nsca: client closed")
 )

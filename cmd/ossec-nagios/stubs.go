@@ -10,7 +10,6 @@ import (
 
 var errNotBuilt = errors.New("this subcommand is not built yet")
 
-func runSend(ctx context.Context, e *env, args []string) int        { return e.report(errNotBuilt) }
 func runFollow(ctx context.Context, e *env, args []string) int      { return e.report(errNotBuilt) }
 func runCheck(ctx context.Context, e *env, args []string) int       { return e.report(errNotBuilt) }
 func runCheckConfig(ctx context.Context, e *env, args []string) int { return e.report(errNotBuilt) }
