@@ -163,7 +163,7 @@ func TruncateUTF8Mark(s string, max int) string {
 	if max <= 0 || len(s) <= max {
 		return s
 	}
-	if max < len(Ellipsis) {
+	if max <= len(Ellipsis) {
 		return TruncateUTF8(s, max)
 	}
 	return TruncateUTF8(s, max-len(Ellipsis)) + Ellipsis
