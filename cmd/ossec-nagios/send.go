@@ -320,22 +320,28 @@ func runSend(ctx context.Context, e *env, args []string) int {
 	defer cancel()
 	done := make(chan int, 1)
 	go func() { done <- sendRun(ctx, e.stdin, out, o, ncfg) }()
+	var code int
 	select {
-	case code := <-done:
-		return code
+	case code = <-done:
 	case <-ctx.Done():
 		select {
-		case code := <-done: // finished at the same moment
-			return code
-		case <-time.After(50 * time.Millisecond):
+		case code = <-done: // it noticed at the same moment
+		case <-time.After(100 * time.Millisecond):
+			code = sendTimedOut // blocked (reading stdin): abandon it
 		}
+	}
+	if code == sendTimedOut {
 		out.mu.Lock()
 		out.stopped = true
 		out.mu.Unlock()
 		fmt.Fprintf(e.stderr, "Error: Timeout after %d seconds\n", o.timeout)
 		return sendCritical
 	}
+	return code
 }
+
+// sendTimedOut is sendRun's code for "the whole-run alarm went off".
+const sendTimedOut = -1
 
 // readSendConfigFile reads send_nsca.cfg and prints its warnings.
 func readSendConfigFile(e *env, path string) (nsca.SendConfig, error) {
@@ -357,8 +363,8 @@ func sendRun(ctx context.Context, stdin io.Reader, out *sendOutput, o sendOption
 	addr := net.JoinHostPort(o.host, strconv.Itoa(o.port))
 	c, err := nsca.Dial(ctx, addr, cfg)
 	if err != nil {
-		if ctx.Err() != nil {
-			return sendCritical // the timeout message is the caller's
+		if ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded) {
+			return sendTimedOut // -to covers the whole run, as send_nsca's alarm
 		}
 		var ne *nsca.Error
 		var dnsErr *net.DNSError
@@ -401,8 +407,8 @@ func sendRun(ctx context.Context, stdin io.Reader, out *sendOutput, o sendOption
 		return err
 	}
 	sendErr := func(err error) int {
-		if ctx.Err() != nil {
-			return sendCritical
+		if ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded) {
+			return sendTimedOut // -to covers the whole run, as send_nsca's alarm
 		}
 		if errors.Is(err, nsca.ErrRejected) {
 			out.stderr("Error: the nsca daemon closed the connection after %d data packet(s): it dropped a packet it could not decode\n", total)
