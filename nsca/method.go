@@ -13,6 +13,8 @@ import (
 	"golang.org/x/crypto/cast5"
 	"golang.org/x/crypto/twofish"
 	"golang.org/x/crypto/xtea"
+
+	"github.com/ossec-nagios/ossec-nagios/nsca/internal/ciphers"
 )
 
 // Method is an NSCA encryption method number (encryption_method in
@@ -98,7 +100,7 @@ var methods = [...]methodInfo{
 	Method3WAY:        {"3WAY", "threeway", 0, 0, false, rejectNoAlgo, nil},
 	MethodBlowfish:    {"BLOWFISH", "blowfish", 56, 8, true, "", newBlowfish},
 	MethodTwofish:     {"TWOFISH", "twofish", 32, 16, true, "", newTwofish},
-	MethodLOKI97:      {"LOKI97", "loki97", 32, 16, true, "", nil},
+	MethodLOKI97:      {"LOKI97", "loki97", 32, 16, true, "", ciphers.NewLOKI97},
 	MethodRC2:         {"RC2", "rc2", 128, 8, true, "", nil},
 	MethodARCFOUR:     {"ARCFOUR", "arcfour", 0, 0, false, rejectStream, nil},
 	MethodRC6:         {"RC6", "rc6", 0, 0, false, rejectNoNumber, nil},
@@ -108,13 +110,13 @@ var methods = [...]methodInfo{
 	MethodMARS:        {"MARS", "mars", 0, 0, false, rejectNoNumber, nil},
 	MethodPANAMA:      {"PANAMA", "panama", 0, 0, false, rejectNoNumber, nil},
 	MethodWAKE:        {"WAKE", "wake", 0, 0, false, rejectStream, nil},
-	MethodSerpent:     {"SERPENT", "serpent", 32, 16, true, "", nil},
+	MethodSerpent:     {"SERPENT", "serpent", 32, 16, true, "", ciphers.NewSerpent},
 	MethodIDEA:        {"IDEA", "idea", 0, 0, false, rejectNoNumber, nil},
 	MethodENIGMA:      {"ENIGMA", "enigma", 0, 0, false, rejectStream, nil},
 	MethodGOST:        {"GOST", "gost", 32, 8, true, "", nil},
 	MethodSAFER64:     {"SAFER64", "safer-sk64", 0, 0, false, rejectNoAlgo, nil},
 	MethodSAFER128:    {"SAFER128", "safer-sk128", 0, 0, false, rejectNoAlgo, nil},
-	MethodSAFERPlus:   {"SAFERPLUS", "saferplus", 32, 16, true, "", nil},
+	MethodSAFERPlus:   {"SAFERPLUS", "saferplus", 32, 16, true, "", ciphers.NewSaferPlus},
 }
 
 func newDES(key []byte) (cipher.Block, error)       { return des.NewCipher(key) }

@@ -153,36 +153,13 @@ func (c *saferPlusCipher) Encrypt(dst, src []byte) {
 	if len(dst) < saferPlusBlockSize {
 		panic("saferplus: output not full block")
 	}
-	e, l := &c.t.exp, &c.t.log
 	var b, t [16]uint8
 	copy(b[:], src)
 	if c.mcrypt {
 		t = b
 		saferPlusReverseGroups(&b, &t)
 	}
-	for r := range c.rounds {
-		k1, k2 := &c.k[2*r], &c.k[2*r+1]
-		for j := 0; j < 16; j += 4 {
-			b[j] = e[b[j]^k1[j]] + k2[j]
-			b[j+1] = l[b[j+1]+k1[j+1]] ^ k2[j+1]
-			b[j+2] = l[b[j+2]+k1[j+2]] ^ k2[j+2]
-			b[j+3] = e[b[j+3]^k1[j+3]] + k2[j+3]
-		}
-		// Linear layer: PHT, shuffle, PHT, shuffle, PHT, shuffle, PHT,
-		// where PHT(a, b) = (2a+b, a+b) on each byte pair.
-		for level := range 4 {
-			for j := 0; j < 16; j += 2 {
-				b[j+1] += b[j]
-				b[j] += b[j+1]
-			}
-			if level < 3 {
-				for j, s := range saferPlusShuffle {
-					t[j] = b[s]
-				}
-				b = t
-			}
-		}
-	}
+	c.encryptRounds(&b)
 	kl := &c.k[2*c.rounds]
 	for j := range 16 {
 		if saferPlusXORPos(j) {
@@ -205,7 +182,6 @@ func (c *saferPlusCipher) Decrypt(dst, src []byte) {
 	if len(dst) < saferPlusBlockSize {
 		panic("saferplus: output not full block")
 	}
-	e, l := &c.t.exp, &c.t.log
 	var b, t [16]uint8
 	copy(b[:], src)
 	if c.mcrypt {
@@ -220,31 +196,195 @@ func (c *saferPlusCipher) Decrypt(dst, src []byte) {
 			b[j] -= kl[j]
 		}
 	}
-	for r := c.rounds - 1; r >= 0; r-- {
-		for level := range 4 {
-			if level > 0 {
-				for j, s := range saferPlusUnshuffle {
-					t[j] = b[s]
-				}
-				b = t
-			}
-			// Inverse PHT: (x, y) = (2a+b, a+b) gives a = x-y, b = y-a.
-			for j := 0; j < 16; j += 2 {
-				b[j] -= b[j+1]
-				b[j+1] -= b[j]
-			}
-		}
-		k1, k2 := &c.k[2*r], &c.k[2*r+1]
-		for j := 0; j < 16; j += 4 {
-			b[j] = l[b[j]-k2[j]] ^ k1[j]
-			b[j+1] = e[b[j+1]^k2[j+1]] - k1[j+1]
-			b[j+2] = e[b[j+2]^k2[j+2]] - k1[j+2]
-			b[j+3] = l[b[j+3]-k2[j+3]] ^ k1[j+3]
-		}
-	}
+	c.decryptRounds(&b)
 	if c.mcrypt {
 		t = b
 		saferPlusReverseGroups(&b, &t)
 	}
 	copy(dst, b[:])
+}
+
+// saferPlusRounds runs the rounds on b: per round the two subkey layers
+// around e/l, then the linear layer (PHT, shuffle, PHT, shuffle, PHT,
+// shuffle, PHT) with the shuffles done by renaming, undone by one parallel
+// assignment at the end of the round.
+func (c *saferPlusCipher) encryptRounds(b *[16]uint8) {
+	e, l := &c.t.exp, &c.t.log
+	x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15 := b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]
+	for r := range c.rounds {
+		k1, k2 := &c.k[2*r], &c.k[2*r+1]
+		x0 = e[x0^k1[0]] + k2[0]
+		x1 = l[x1+k1[1]] ^ k2[1]
+		x2 = l[x2+k1[2]] ^ k2[2]
+		x3 = e[x3^k1[3]] + k2[3]
+		x4 = e[x4^k1[4]] + k2[4]
+		x5 = l[x5+k1[5]] ^ k2[5]
+		x6 = l[x6+k1[6]] ^ k2[6]
+		x7 = e[x7^k1[7]] + k2[7]
+		x8 = e[x8^k1[8]] + k2[8]
+		x9 = l[x9+k1[9]] ^ k2[9]
+		x10 = l[x10+k1[10]] ^ k2[10]
+		x11 = e[x11^k1[11]] + k2[11]
+		x12 = e[x12^k1[12]] + k2[12]
+		x13 = l[x13+k1[13]] ^ k2[13]
+		x14 = l[x14+k1[14]] ^ k2[14]
+		x15 = e[x15^k1[15]] + k2[15]
+		x1 += x0
+		x0 += x1
+		x3 += x2
+		x2 += x3
+		x5 += x4
+		x4 += x5
+		x7 += x6
+		x6 += x7
+		x9 += x8
+		x8 += x9
+		x11 += x10
+		x10 += x11
+		x13 += x12
+		x12 += x13
+		x15 += x14
+		x14 += x15
+		x11 += x8
+		x8 += x11
+		x15 += x12
+		x12 += x15
+		x1 += x2
+		x2 += x1
+		x5 += x6
+		x6 += x5
+		x9 += x10
+		x10 += x9
+		x13 += x14
+		x14 += x13
+		x7 += x0
+		x0 += x7
+		x3 += x4
+		x4 += x3
+		x13 += x10
+		x10 += x13
+		x3 += x0
+		x0 += x3
+		x11 += x12
+		x12 += x11
+		x1 += x6
+		x6 += x1
+		x9 += x14
+		x14 += x9
+		x7 += x4
+		x4 += x7
+		x5 += x8
+		x8 += x5
+		x15 += x2
+		x2 += x15
+		x7 += x14
+		x14 += x7
+		x15 += x8
+		x8 += x15
+		x13 += x0
+		x0 += x13
+		x11 += x6
+		x6 += x11
+		x9 += x4
+		x4 += x9
+		x5 += x2
+		x2 += x5
+		x1 += x10
+		x10 += x1
+		x3 += x12
+		x12 += x3
+		x0, x1, x2, x3, x4, x5, x7, x8, x10, x11, x12, x13, x14, x15 = x14, x7, x8, x15, x0, x13, x11, x4, x2, x5, x10, x1, x12, x3
+	}
+	*b = [16]uint8{x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15}
+}
+
+// decryptRounds undoes encryptRounds.
+func (c *saferPlusCipher) decryptRounds(b *[16]uint8) {
+	e, l := &c.t.exp, &c.t.log
+	x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15 := b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]
+	for r := c.rounds - 1; r >= 0; r-- {
+		x14, x7, x8, x15, x0, x13, x11, x4, x2, x5, x10, x1, x12, x3 = x0, x1, x2, x3, x4, x5, x7, x8, x10, x11, x12, x13, x14, x15
+		x12 -= x3
+		x3 -= x12
+		x10 -= x1
+		x1 -= x10
+		x2 -= x5
+		x5 -= x2
+		x4 -= x9
+		x9 -= x4
+		x6 -= x11
+		x11 -= x6
+		x0 -= x13
+		x13 -= x0
+		x8 -= x15
+		x15 -= x8
+		x14 -= x7
+		x7 -= x14
+		x2 -= x15
+		x15 -= x2
+		x8 -= x5
+		x5 -= x8
+		x4 -= x7
+		x7 -= x4
+		x14 -= x9
+		x9 -= x14
+		x6 -= x1
+		x1 -= x6
+		x12 -= x11
+		x11 -= x12
+		x0 -= x3
+		x3 -= x0
+		x10 -= x13
+		x13 -= x10
+		x4 -= x3
+		x3 -= x4
+		x0 -= x7
+		x7 -= x0
+		x14 -= x13
+		x13 -= x14
+		x10 -= x9
+		x9 -= x10
+		x6 -= x5
+		x5 -= x6
+		x2 -= x1
+		x1 -= x2
+		x12 -= x15
+		x15 -= x12
+		x8 -= x11
+		x11 -= x8
+		x14 -= x15
+		x15 -= x14
+		x12 -= x13
+		x13 -= x12
+		x10 -= x11
+		x11 -= x10
+		x8 -= x9
+		x9 -= x8
+		x6 -= x7
+		x7 -= x6
+		x4 -= x5
+		x5 -= x4
+		x2 -= x3
+		x3 -= x2
+		x0 -= x1
+		x1 -= x0
+		k1, k2 := &c.k[2*r], &c.k[2*r+1]
+		x0 = l[x0-k2[0]] ^ k1[0]
+		x1 = e[x1^k2[1]] - k1[1]
+		x2 = e[x2^k2[2]] - k1[2]
+		x3 = l[x3-k2[3]] ^ k1[3]
+		x4 = l[x4-k2[4]] ^ k1[4]
+		x5 = e[x5^k2[5]] - k1[5]
+		x6 = e[x6^k2[6]] - k1[6]
+		x7 = l[x7-k2[7]] ^ k1[7]
+		x8 = l[x8-k2[8]] ^ k1[8]
+		x9 = e[x9^k2[9]] - k1[9]
+		x10 = e[x10^k2[10]] - k1[10]
+		x11 = l[x11-k2[11]] ^ k1[11]
+		x12 = l[x12-k2[12]] ^ k1[12]
+		x13 = e[x13^k2[13]] - k1[13]
+		x14 = e[x14^k2[14]] - k1[14]
+		x15 = l[x15-k2[15]] ^ k1[15]
+	}
+	*b = [16]uint8{x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15}
 }
