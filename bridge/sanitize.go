@@ -88,7 +88,7 @@ func quoteShort(s string) string {
 //     with multiline one LF: real newlines are safe only with nsca >= 2.10.1
 //     (which escapes them) or the Icinga 2 API; older nsca daemons write
 //     them raw, which ends the command-file line and lets the text after
-//     it be read as a command;
+//     it be read as a command; multiline output has no empty lines;
 //   - the result is cut at a UTF-8 boundary and, when cut, ends with
 //     Ellipsis, within max bytes.
 //
@@ -127,9 +127,13 @@ func sanitize(s string, multiline bool) string {
 	return strings.TrimRight(b.String(), " \n")
 }
 
+// writeBreak writes a line break: in multiline output one LF, never at the
+// start and never two in a row (no empty lines); otherwise a space.
 func writeBreak(b *strings.Builder, multiline bool) {
 	if multiline {
-		b.WriteByte('\n')
+		if s := b.String(); s != "" && s[len(s)-1] != '\n' {
+			b.WriteByte('\n')
+		}
 	} else {
 		b.WriteByte(' ')
 	}

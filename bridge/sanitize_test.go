@@ -32,6 +32,7 @@ func TestSanitizeOutput(t *testing.T) {
 		{"bidi override", "abc\u202etxt.exe", 0, false, "abc\ufffdtxt.exe"},
 		{"invalid utf8", "a\xffb\xc3", 0, false, "a\ufffdb\ufffd"},
 		{"trailing newlines dropped", "a\n\n", 0, true, "a"},
+		{"no empty lines", "\n\na\n\r\n\nb", 0, true, "a\nb"},
 		{"cut with ellipsis", "abcdefghij", 8, false, "abcde\u2026"},
 		{"cut never splits a rune", "aé" + strings.Repeat("é", 10), 8, false, "aéé\u2026"},
 		{"max smaller than the ellipsis", "abcdef", 2, false, "ab"},
