@@ -44,18 +44,6 @@ func saferPlusInit() {
 	saferPlusT = t
 }
 
-// saferPlusShuffle is the Armenian shuffle: output byte i is input byte
-// saferPlusShuffle[i].
-var saferPlusShuffle = [16]uint8{8, 11, 12, 15, 2, 1, 6, 5, 10, 9, 14, 13, 0, 7, 4, 3}
-
-// saferPlusUnshuffle is the inverse of saferPlusShuffle.
-var saferPlusUnshuffle = func() (u [16]uint8) {
-	for i, s := range saferPlusShuffle {
-		u[s] = uint8(i)
-	}
-	return u
-}()
-
 type saferPlusCipher struct {
 	t      *saferPlusTables
 	rounds int
@@ -204,10 +192,14 @@ func (c *saferPlusCipher) Decrypt(dst, src []byte) {
 	copy(dst, b[:])
 }
 
-// saferPlusRounds runs the rounds on b: per round the two subkey layers
-// around e/l, then the linear layer (PHT, shuffle, PHT, shuffle, PHT,
-// shuffle, PHT) with the shuffles done by renaming, undone by one parallel
-// assignment at the end of the round.
+// encryptRounds runs the rounds on b: per round the two subkey layers
+// around e and l, then the linear layer PHT, shuffle, PHT, shuffle, PHT,
+// shuffle, PHT. PHT(a, b) = (2a+b, a+b) on the byte pairs (0,1), (2,3), ...;
+// the Armenian shuffle makes output byte i input byte
+// {8, 11, 12, 15, 2, 1, 6, 5, 10, 9, 14, 13, 0, 7, 4, 3}[i]. Here the
+// shuffles are done by renaming which variables form a pair, and one
+// parallel assignment at the end of the round puts every byte back in its
+// place.
 func (c *saferPlusCipher) encryptRounds(b *[16]uint8) {
 	e, l := &c.t.exp, &c.t.log
 	x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15 := b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]
