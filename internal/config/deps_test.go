@@ -27,7 +27,7 @@ func TestImports(t *testing.T) {
 	if !strings.Contains(string(out), "gopkg.in/ini.v1") {
 		t.Error("config does not import go-ini: this test is stale")
 	}
-	out, err = exec.Command(goBin, "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "../../...").CombinedOutput()
+	out, err = exec.Command(goBin, "list", "-e", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "../../...").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
