@@ -353,6 +353,48 @@ type Info struct {
 	Permissions []string // its permissions
 }
 
+// PermissionSubmit is the permission an ApiUser needs for SendCheck.
+const PermissionSubmit = "actions/process-check-result"
+
+// Allows reports whether one of the user's permissions matches perm, with
+// Icinga's wildcard '*' matching any run of characters ("*", "actions/*").
+// Icinga answers a request the user may not make with 404 "No objects
+// found.", so a self-check should ask Allows(PermissionSubmit).
+func (i Info) Allows(perm string) bool {
+	for _, p := range i.Permissions {
+		if globMatch(p, perm) {
+			return true
+		}
+	}
+	return false
+}
+
+// globMatch matches s against pattern, where '*' matches any run of
+// characters (including '/') and everything else matches itself.
+func globMatch(pattern, s string) bool {
+	star, from := -1, 0
+	pi, si := 0, 0
+	for si < len(s) {
+		switch {
+		case pi < len(pattern) && pattern[pi] == '*':
+			star, from = pi, si
+			pi++
+		case pi < len(pattern) && pattern[pi] == s[si]:
+			pi++
+			si++
+		case star >= 0:
+			from++
+			pi, si = star+1, from
+		default:
+			return false
+		}
+	}
+	for pi < len(pattern) && pattern[pi] == '*' {
+		pi++
+	}
+	return pi == len(pattern)
+}
+
 // Ping checks that the API answers and accepts the credentials (GET /v1,
 // which needs no permission).
 func (c *Client) Ping(ctx context.Context) error {

@@ -279,8 +279,12 @@ func TestSendCheckErrors(t *testing.T) {
 		{"no objects found", 404, `{"error":404.0,"status":"No objects found."}`, ErrNotFound, false, `"No objects found."`},
 		{"wrong password", 401, `{"error":401,"status":"Unauthorized. Please check your user credentials."}`, ErrAuth, false, "Unauthorized"},
 		{"forbidden", 403, `{"error":403,"status":"Forbidden"}`, ErrAuth, false, "Forbidden"},
-		{"bad exit status", 400, `{"error":400,"status":"Invalid 'exit_status' for Host web01."}`, ErrRejected, false, "Invalid 'exit_status'"},
-		{"passive checks disabled", 500, `{"results":[{"code":403.0,"status":"Passive checks are disabled for object 'web01!svc'."}]}`, ErrRejected, false, "Passive checks are disabled"},
+		// Bodies as icinga2 r2.13.6 sends them.
+		{"bad exit status", 400, `{"results":[{"code":400,"status":"Invalid 'exit_status' for Host web01."}]}`, ErrRejected, false, "Invalid 'exit_status'"},
+		{"passive checks disabled", 403, `{"results":[{"code":403,"status":"Passive checks are disabled for object 'web01!svc'."}]}`, ErrRejected, false, "Passive checks are disabled"},
+		{"result code 403 in a 500", 500, `{"results":[{"code":403.0,"status":"Passive checks are disabled for object 'web01!svc'."}]}`, ErrRejected, false, "Passive checks are disabled"},
+		{"bad request without results", 400, `{"error":400,"status":"Parameter 'exit_status' is required."}`, ErrRejected, false, "exit_status"},
+		{"result code 500", 500, `{"results":[{"code":500,"status":"boom"}]}`, ErrServer, true, "boom"},
 		{"result code 404", 500, `{"results":[{"code":404,"status":"gone"}]}`, ErrNotFound, false, "gone"},
 		{"server error", 500, `{"error":500,"status":"Internal error"}`, ErrServer, true, "Internal error"},
 		{"unavailable html", 503, `<html>busy</html>`, ErrServer, true, "<html>busy</html>"},
@@ -545,3 +549,27 @@ func TestErrorMessage(t *testing.T) {
 }
 
 func fmtAll(c Config) string { return fmt.Sprintf("%v %+v %#v %s", c, c, c, c) }
+
+func TestInfoAllows(t *testing.T) {
+	tests := []struct {
+		name  string
+		perms []string
+		want  bool
+	}{
+		{"exact", []string{"objects/query/Host", PermissionSubmit}, true},
+		{"everything", []string{"*"}, true},
+		{"actions wildcard", []string{"actions/*"}, true},
+		{"inner wildcard", []string{"actions/*-check-result"}, true},
+		{"other action", []string{"actions/acknowledge-problem"}, false},
+		{"prefix only", []string{"actions/process"}, false},
+		{"query only", []string{"objects/query/*"}, false},
+		{"none", nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := (Info{Permissions: tc.perms}).Allows(PermissionSubmit); got != tc.want {
+				t.Errorf("Allows with %q = %v, want %v", tc.perms, got, tc.want)
+			}
+		})
+	}
+}

@@ -14,7 +14,8 @@ import (
 // network error).
 var (
 	// ErrNotFound: Icinga has no such host or service (404 "No objects
-	// found."), or the API user may not see it. Permanent.
+	// found."). Icinga gives the same answer when the API user lacks the
+	// permission actions/process-check-result (see Info.Allows). Permanent.
 	ErrNotFound = errors.New("no such object")
 	// ErrAuth: the credentials were refused (401) or the user lacks the
 	// permission (403). Permanent until the configuration changes.

@@ -202,7 +202,7 @@ type IcingaCheckable struct {
 	Name       string // "host!service" or "host"
 	State      int    // attrs.state: 0-3 for services, 0 UP / 1 DOWN for hosts
 	HasResult  bool   // a check result exists
-	ExitStatus int    // last_check_result.exit_status
+	ExitStatus int    // last_check_result.exit_status: 0 for API results in r2.13 whatever the state; assert on State
 	Output     string // last_check_result.output
 	Source     string // last_check_result.check_source
 	PerfData   []string
