@@ -181,6 +181,7 @@ func New(cfg Config) (*Client, error) {
 			TLSHandshakeTimeout:   c.timeout,
 			MaxIdleConns:          c.conc,
 			MaxIdleConnsPerHost:   c.conc,
+			MaxConnsPerHost:       c.conc, // no extra dial while a connection returns to the pool
 			IdleConnTimeout:       90 * time.Second,
 			ResponseHeaderTimeout: c.timeout,
 		},

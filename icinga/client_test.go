@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -42,6 +43,11 @@ type fakeAPI struct {
 
 func newFakeAPI(t *testing.T) *fakeAPI {
 	t.Helper()
+	return newFakeAPIConnState(t, nil)
+}
+
+func newFakeAPIConnState(t *testing.T, connState func(net.Conn, http.ConnState)) *fakeAPI {
+	t.Helper()
 	f := &fakeAPI{}
 	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -59,6 +65,7 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 		io.WriteString(w, `{"results":[{"code":200.0,"status":"Successfully processed check result for object 'x'."}]}`)
 	}))
 	f.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake failures tested below
+	f.srv.Config.ConnState = connState
 	f.srv.StartTLS()
 	t.Cleanup(f.srv.Close)
 	f.caFile = filepath.Join(t.TempDir(), "ca.crt")
@@ -571,5 +578,37 @@ func TestInfoAllows(t *testing.T) {
 				t.Errorf("Allows with %q = %v, want %v", tc.perms, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestConnectionReuse: results share kept-alive connections instead of a
+// TLS handshake each.
+func TestConnectionReuse(t *testing.T) {
+	var conns atomic.Int32
+	f := newFakeAPIConnState(t, func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	})
+	c := f.client(t, func(c *Config) { c.Concurrency = 2 })
+	for i := range 20 {
+		if err := c.SendCheck(context.Background(), "web01", "svc", i%4, "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("20 serial results opened %d connections, want 1", n)
+	}
+	checks := make([]Check, 40)
+	for i := range checks {
+		checks[i] = Check{Host: "web01", Service: "svc", Output: "x"}
+	}
+	for _, err := range c.SendChecks(context.Background(), checks) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := conns.Load(); n > 2 {
+		t.Errorf("batches at concurrency 2 opened %d connections in all, want at most 2", n)
 	}
 }
