@@ -71,43 +71,17 @@ func (a *app) outputLimit() int {
 	return bridge.MaxOutputLen
 }
 
-// mapping builds the bridge's mapping from the INI.
+// mapping builds the bridge's mapping from the INI (newMapping), with the
+// output bounded by what the transport carries.
 func (a *app) mapping() (*bridge.Mapping, error) {
-	c := a.cfg
-	m := &bridge.Mapping{
-		Warning:  c.States.Warning,
-		Critical: c.States.Critical,
-		Hosts:    bridge.HostMap{Default: c.Hosts.Default, Fallback: c.Hosts.Fallback},
-		Output: bridge.OutputOptions{
-			LongOutput: c.Output.LongOutput,
-			Template:   c.Output.Template,
-			OmitLog:    !c.Output.IncludeLog,
-			MaxLength:  a.outputLimit(),
-		},
-	}
-	if c.Output.MaxLength > 0 && c.Output.MaxLength < m.Output.MaxLength {
-		m.Output.MaxLength = c.Output.MaxLength
-	}
-	for _, r := range c.Hosts.Rules {
-		m.Hosts.Rules = append(m.Hosts.Rules, bridge.HostRule{Match: r.Match, Glob: r.Glob, Host: r.Host})
-	}
-	for _, s := range c.Services {
-		m.Services = append(m.Services, bridge.ServiceRule{
-			Name: s.Name, Groups: s.Groups, Rules: ranges(s.Rules), Levels: ranges(s.Levels), Location: s.Location,
-		})
-	}
-	if err := m.Validate(); err != nil {
+	m, err := newMapping(a.cfg)
+	if err != nil {
 		return nil, usageError{fmt.Errorf("config %s: %w", a.file, err)}
 	}
-	return m, nil
-}
-
-func ranges(rs []config.Range) []bridge.Range {
-	out := make([]bridge.Range, len(rs))
-	for i, r := range rs {
-		out[i] = bridge.Range{Min: r.Min, Max: r.Max}
+	if limit := a.outputLimit(); m.Output.MaxLength <= 0 || m.Output.MaxLength > limit {
+		m.Output.MaxLength = limit
 	}
-	return out
+	return m, nil
 }
 
 // sender builds the configured transport; close releases its connections.
