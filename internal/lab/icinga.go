@@ -163,7 +163,7 @@ func StartIcinga(t testing.TB, opts IcingaOptions) *IcingaServer {
 			return s
 		}
 		d.stop(t, "icinga2")
-		if !strings.Contains(d.output(), "Address already in use") && !strings.Contains(lastErr.Error(), "Address already in use") {
+		if log := s.LogTail() + lastErr.Error(); !strings.Contains(log, "Address already in use") && !strings.Contains(log, "Cannot bind") {
 			break
 		}
 	}
