@@ -8,8 +8,8 @@ import (
 )
 
 // GOST 28147-89 as libmcrypt's "gost" computes it (NSCA method 23), which
-// differs from the standard's usual implementations in three ways (see
-// nsca/PROTOCOL.md section 4.2 of the project's reference notes):
+// differs from the standard's usual implementations in three ways, all
+// confirmed against packets captured from send_nsca:
 //
 //   - the 256-bit key is eight little-endian 32-bit words K0..K7;
 //   - the 64-bit block is read as two big-endian words n1 (bytes 0..3) and

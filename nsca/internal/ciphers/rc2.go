@@ -95,34 +95,25 @@ func (c *rc2Cipher) Encrypt(dst, src []byte) {
 	r1 := binary.LittleEndian.Uint16(src[2:])
 	r2 := binary.LittleEndian.Uint16(src[4:])
 	r3 := binary.LittleEndian.Uint16(src[6:])
-	j := 0
-	mix := func() {
-		r0 += c.k[j] + (r3 & r2) + (^r3 & r1)
+	k := &c.k
+	for i := range 16 {
+		if i == 5 || i == 11 {
+			// Mashing round.
+			r0 += k[r3&63]
+			r1 += k[r0&63]
+			r2 += k[r1&63]
+			r3 += k[r2&63]
+		}
+		// Mixing round, subkeys K[4i..4i+3].
+		j := 4 * (i & 15)
+		r0 += k[j] + (r3 & r2) + (^r3 & r1)
 		r0 = bits.RotateLeft16(r0, 1)
-		r1 += c.k[j+1] + (r0 & r3) + (^r0 & r2)
+		r1 += k[j+1] + (r0 & r3) + (^r0 & r2)
 		r1 = bits.RotateLeft16(r1, 2)
-		r2 += c.k[j+2] + (r1 & r0) + (^r1 & r3)
+		r2 += k[j+2] + (r1 & r0) + (^r1 & r3)
 		r2 = bits.RotateLeft16(r2, 3)
-		r3 += c.k[j+3] + (r2 & r1) + (^r2 & r0)
+		r3 += k[j+3] + (r2 & r1) + (^r2 & r0)
 		r3 = bits.RotateLeft16(r3, 5)
-		j += 4
-	}
-	mash := func() {
-		r0 += c.k[r3&63]
-		r1 += c.k[r0&63]
-		r2 += c.k[r1&63]
-		r3 += c.k[r2&63]
-	}
-	for range 5 {
-		mix()
-	}
-	mash()
-	for range 6 {
-		mix()
-	}
-	mash()
-	for range 5 {
-		mix()
 	}
 	binary.LittleEndian.PutUint16(dst[0:], r0)
 	binary.LittleEndian.PutUint16(dst[2:], r1)
@@ -140,34 +131,25 @@ func (c *rc2Cipher) Decrypt(dst, src []byte) {
 	r1 := binary.LittleEndian.Uint16(src[2:])
 	r2 := binary.LittleEndian.Uint16(src[4:])
 	r3 := binary.LittleEndian.Uint16(src[6:])
-	j := 63
-	rmix := func() {
+	k := &c.k
+	for i := 15; i >= 0; i-- {
+		// R-mixing round, subkeys K[4i+3..4i].
+		j := 4 * (i & 15)
 		r3 = bits.RotateLeft16(r3, -5)
-		r3 -= c.k[j] + (r2 & r1) + (^r2 & r0)
+		r3 -= k[j+3] + (r2 & r1) + (^r2 & r0)
 		r2 = bits.RotateLeft16(r2, -3)
-		r2 -= c.k[j-1] + (r1 & r0) + (^r1 & r3)
+		r2 -= k[j+2] + (r1 & r0) + (^r1 & r3)
 		r1 = bits.RotateLeft16(r1, -2)
-		r1 -= c.k[j-2] + (r0 & r3) + (^r0 & r2)
+		r1 -= k[j+1] + (r0 & r3) + (^r0 & r2)
 		r0 = bits.RotateLeft16(r0, -1)
-		r0 -= c.k[j-3] + (r3 & r2) + (^r3 & r1)
-		j -= 4
-	}
-	rmash := func() {
-		r3 -= c.k[r2&63]
-		r2 -= c.k[r1&63]
-		r1 -= c.k[r0&63]
-		r0 -= c.k[r3&63]
-	}
-	for range 5 {
-		rmix()
-	}
-	rmash()
-	for range 6 {
-		rmix()
-	}
-	rmash()
-	for range 5 {
-		rmix()
+		r0 -= k[j] + (r3 & r2) + (^r3 & r1)
+		if i == 5 || i == 11 {
+			// R-mashing round.
+			r3 -= k[r2&63]
+			r2 -= k[r1&63]
+			r1 -= k[r0&63]
+			r0 -= k[r3&63]
+		}
 	}
 	binary.LittleEndian.PutUint16(dst[0:], r0)
 	binary.LittleEndian.PutUint16(dst[2:], r1)

@@ -80,10 +80,12 @@ func gfInverse(a byte) byte {
 type rijndaelCipher struct {
 	nb, nr int
 	// shift[r][c] is the column ShiftRows takes row r of column c from.
-	shift [4][8]int
+	shift [4][8]uint8
 	// ishift is the same for InvShiftRows.
-	ishift [4][8]int
-	ek     []uint32 // encryption round keys, nb*(nr+1) columns
+	ishift [4][8]uint8
+	// ek holds the round keys, nb columns per round; the array has room for
+	// the largest schedule, 8 columns x 15 rounds.
+	ek [8 * 15]uint32
 }
 
 // NewRijndael returns Rijndael with a blockSize-byte block (16, 24 or 32)
@@ -103,15 +105,15 @@ func NewRijndael(key []byte, blockSize int) (cipher.Block, error) {
 	}
 	for r := range 4 {
 		for col := range nb {
-			c.shift[r][col] = (col + offs[r]) % nb
-			c.ishift[r][col] = (col - offs[r] + nb) % nb
+			c.shift[r][col] = uint8((col + offs[r]) % nb)
+			c.ishift[r][col] = uint8((col - offs[r] + nb) % nb)
 		}
 	}
 
 	// Key expansion: W[i] = W[i-Nk] ^ temp, temp being W[i-1] put through
 	// RotWord, SubWord and the round constant every Nk words, and through
 	// SubWord alone at i mod Nk = 4 when Nk > 6.
-	w := make([]uint32, nb*(c.nr+1))
+	w := c.ek[:nb*(c.nr+1)]
 	for i := range nk {
 		w[i] = binary.BigEndian.Uint32(key[4*i:])
 	}
@@ -127,7 +129,6 @@ func NewRijndael(key []byte, blockSize int) (cipher.Block, error) {
 		}
 		w[i] = w[i-nk] ^ t
 	}
-	c.ek = w
 	return c, nil
 }
 
@@ -147,28 +148,33 @@ func (c *rijndaelCipher) Encrypt(dst, src []byte) {
 		panic("rijndael: block is shorter than the block size")
 	}
 	var s, t [8]uint32
+	rk := c.ek[:8]
 	for col := range nb {
-		s[col] = binary.BigEndian.Uint32(src[4*col:]) ^ c.ek[col]
+		s[col] = binary.BigEndian.Uint32(src[4*col:]) ^ rk[col&7]
 	}
 	sh1, sh2, sh3 := &c.shift[1], &c.shift[2], &c.shift[3]
 	k := nb
 	for range c.nr - 1 {
+		rk = c.ek[k:][:8]
 		for col := range nb {
+			col &= 7
 			t[col] = rijndaelTe[0][s[col]>>24] ^
-				rijndaelTe[1][s[sh1[col]]>>16&0xff] ^
-				rijndaelTe[2][s[sh2[col]]>>8&0xff] ^
-				rijndaelTe[3][s[sh3[col]]&0xff] ^
-				c.ek[k+col]
+				rijndaelTe[1][byte(s[sh1[col]&7]>>16)] ^
+				rijndaelTe[2][byte(s[sh2[col]&7]>>8)] ^
+				rijndaelTe[3][byte(s[sh3[col]&7])] ^
+				rk[col]
 		}
 		s = t
 		k += nb
 	}
+	rk = c.ek[k : k+nb]
 	for col := range nb {
+		col &= 7
 		v := uint32(rijndaelSBox[s[col]>>24])<<24 |
-			uint32(rijndaelSBox[s[sh1[col]]>>16&0xff])<<16 |
-			uint32(rijndaelSBox[s[sh2[col]]>>8&0xff])<<8 |
-			uint32(rijndaelSBox[s[sh3[col]]&0xff])
-		binary.BigEndian.PutUint32(dst[4*col:], v^c.ek[k+col])
+			uint32(rijndaelSBox[byte(s[sh1[col]&7]>>16)])<<16 |
+			uint32(rijndaelSBox[byte(s[sh2[col]&7]>>8)])<<8 |
+			uint32(rijndaelSBox[byte(s[sh3[col]&7])])
+		binary.BigEndian.PutUint32(dst[4*col:], v^rk[col])
 	}
 }
 
