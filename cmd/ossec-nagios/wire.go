@@ -18,11 +18,15 @@ import (
 	"github.com/ossec-nagios/ossec-nagios/bridge/flood"
 	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
 	"github.com/ossec-nagios/ossec-nagios/internal/config"
+	"github.com/ossec-nagios/ossec-nagios/icinga"
 	"github.com/ossec-nagios/ossec-nagios/nsca"
 )
 
-// Pin: the NSCA client is a bridge.Sender without knowing bridge.
-var _ bridge.Sender = (*nsca.Client)(nil)
+// Pin: both transports are bridge.Senders without knowing bridge.
+var (
+	_ bridge.Sender = (*nsca.Client)(nil)
+	_ bridge.Sender = (*icinga.Client)(nil)
+)
 
 // app is a loaded configuration with every "<OSSEC>" default filled in.
 type app struct {
@@ -114,8 +118,21 @@ func (a *app) sender(debug io.Writer) (s bridge.Sender, close func(), err error)
 				cl.Close()
 			}
 		}, nil
+	case config.TransportIcinga2:
+		cl, err := icinga.New(icinga.Config{
+			URL:         c.Icinga2.URL,
+			User:        c.Icinga2.User,
+			Password:    c.Icinga2.Password,
+			CAFile:      c.Icinga2.CAFile,
+			Timeout:     c.Icinga2.Timeout,
+			CheckSource: "ossec-nagios",
+		})
+		if err != nil {
+			return nil, nil, usageError{fmt.Errorf("config %s: [icinga2]: %w", a.file, err)}
+		}
+		return cl, func() {}, nil
 	}
-	return nil, nil, usageError{fmt.Errorf("config %s: [delivery] transport %q is not available in this build", a.file, c.Delivery.Transport)}
+	return nil, nil, usageError{fmt.Errorf("config %s: [delivery] transport %q is unknown", a.file, c.Delivery.Transport)}
 }
 
 // spool opens the spool directory.
