@@ -405,3 +405,73 @@ func TestEndToEndCheckKeys(t *testing.T) {
 		t.Errorf("an aborted alert reached Nagios")
 	}
 }
+
+// TestEndToEndIcinga2 runs the active response with [delivery] transport =
+// icinga2 against a real icinga2 with the API feature: the alert's service
+// gets the result, its neighbour is untouched.
+func TestEndToEndIcinga2(t *testing.T) {
+	ic := lab.StartIcinga(t, lab.IcingaOptions{
+		Objects: []string{lab.IcingaPassiveObjects("web01", "OSSEC SSH", "OSSEC integrity", "OSSEC")},
+	})
+	ini := fmt.Sprintf(`[delivery]
+transport = icinga2
+[icinga2]
+url      = %s
+user     = %s
+password = %s
+ca_file  = %s
+timeout  = 5s
+[states]
+warning  = 7
+critical = 12
+[hosts]
+default = {agent}
+[service "OSSEC SSH"]
+groups = sshd
+[service "OSSEC integrity"]
+rules = 550-554
+[service "OSSEC"]
+[ar]
+deadline = 10s
+`, ic.URL, ic.User, ic.Password, ic.CAFile)
+	root := newOSSECRoot(t, ini)
+	ids := root.alertsLog(t, 1795000000,
+		` mail  - syslog,sshd,authentication_failures,
+2026 Nov 18 10:26:40 (web01) 10.0.0.11->/var/log/secure
+Rule: 5712 (level 10) -> 'SSHD brute force trying to get access to the system.'
+Src IP: 203.0.113.50
+User: root
+Nov 18 10:26:38 web01 sshd[4411]: Failed password for root from 203.0.113.50 port 52144 ssh2
+`)
+	rc, stderr := root.run(t, root.ar, nil, "add", "root", "203.0.113.50", ids[0], "5712", "(web01)", "10.0.0.11->/var/log/secure")
+	if rc != 0 {
+		t.Fatalf("rc %d: %s\n%s", rc, stderr, root.log(t))
+	}
+	if strings.Contains(root.log(t), ic.Password) {
+		t.Errorf("the API password reached the log:\n%s", root.log(t))
+	}
+	var got lab.IcingaCheckable
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got = ic.Service(t, "web01", "OSSEC SSH")
+		if got.HasResult || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got.State != 1 {
+		t.Fatalf("web01!OSSEC SSH state %d (result %v, output %q), want 1 WARNING\nlog: %s", got.State, got.HasResult, got.Output, root.log(t))
+	}
+	want := "OSSEC rule 5712 (level 10): SSHD brute force trying to get access to the system. src=203.0.113.50 user=root"
+	if !strings.HasPrefix(got.Output, want) {
+		t.Errorf("output %q, want prefix %q", got.Output, want)
+	}
+	if got.Source != "ossec-nagios" {
+		t.Errorf("check_source %q", got.Source)
+	}
+	for _, svc := range []string{"OSSEC integrity", "OSSEC"} {
+		if other := ic.Service(t, "web01", svc); other.HasResult {
+			t.Errorf("web01!%s got a result too: %+v", svc, other)
+		}
+	}
+}
