@@ -17,8 +17,8 @@ import (
 	"github.com/ossec-nagios/ossec-nagios/bridge"
 	"github.com/ossec-nagios/ossec-nagios/bridge/flood"
 	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
-	"github.com/ossec-nagios/ossec-nagios/internal/config"
 	"github.com/ossec-nagios/ossec-nagios/icinga"
+	"github.com/ossec-nagios/ossec-nagios/internal/config"
 	"github.com/ossec-nagios/ossec-nagios/nsca"
 )
 
