@@ -16,6 +16,7 @@ import (
 
 	"github.com/ossec-nagios/ossec-nagios/bridge"
 	"github.com/ossec-nagios/ossec-nagios/bridge/flood"
+	"github.com/ossec-nagios/ossec-nagios/bridge/health"
 	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
 	"github.com/ossec-nagios/ossec-nagios/icinga"
 	"github.com/ossec-nagios/ossec-nagios/internal/config"
@@ -89,8 +90,10 @@ func (a *app) mapping() (*bridge.Mapping, error) {
 }
 
 // sender builds the configured transport; close releases its connections.
+// Every result it accepts updates the delivery stamp that `check` reads.
 func (a *app) sender(debug io.Writer) (s bridge.Sender, close func(), err error) {
 	c := a.cfg
+	stamp := &health.Stamp{Path: health.StampPath(c.Spool.Dir)}
 	switch c.Delivery.Transport {
 	case config.TransportNSCA:
 		f := &bridge.Failover{Rounds: 1}
@@ -113,7 +116,7 @@ func (a *app) sender(debug io.Writer) (s bridge.Sender, close func(), err error)
 		if len(clients) == 0 {
 			return nil, nil, usageError{fmt.Errorf("config %s: [nsca] server: no server configured", a.file)}
 		}
-		return f, func() {
+		return stamped{f, stamp}, func() {
 			for _, cl := range clients {
 				cl.Close()
 			}
@@ -130,9 +133,25 @@ func (a *app) sender(debug io.Writer) (s bridge.Sender, close func(), err error)
 		if err != nil {
 			return nil, nil, usageError{fmt.Errorf("config %s: [icinga2]: %w", a.file, err)}
 		}
-		return cl, func() {}, nil
+		return stamped{cl, stamp}, func() {}, nil
 	}
 	return nil, nil, usageError{fmt.Errorf("config %s: [delivery] transport %q is unknown", a.file, c.Delivery.Transport)}
+}
+
+// stamped records each result its Sender accepted in the delivery stamp
+// (best effort: a stamp that cannot be written costs only the check's
+// accuracy, never a delivery).
+type stamped struct {
+	bridge.Sender
+	stamp *health.Stamp
+}
+
+func (s stamped) SendCheck(ctx context.Context, host, service string, state int, output string) error {
+	err := s.Sender.SendCheck(ctx, host, service, state, output)
+	if err == nil {
+		_ = s.stamp.Record()
+	}
+	return err
 }
 
 // spool opens the spool directory.

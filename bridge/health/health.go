@@ -1,0 +1,181 @@
+// Package health is the bridge's self-check: it gathers what the spool,
+// follow mode's status file and the delivery stamp say about the bridge
+// (Gather), judges those facts against thresholds (Evaluate) and writes
+// the verdict as one Nagios plugin result (Report.String): a state, one
+// line of text, performance data, and optional long text.
+//
+// It owns the delivery stamp, the file "last-delivery" in the spool
+// directory whose modification time is the last time a transport accepted
+// a result (Stamp), and the rule that places follow mode's status file
+// next to its cursor (StatusPath). It reads the spool through spool.Stats
+// and the status through follow.ReadStatus, and never writes either. It
+// knows no transport and no configuration file: cmd/ossec-nagios passes
+// the paths and parses the flags.
+package health
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/ossec-nagios/ossec-nagios/bridge/follow"
+	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
+)
+
+// StampName is the name of the delivery stamp inside the spool directory.
+// The spool ignores it: its results are the files ending in ".res".
+const StampName = "last-delivery"
+
+// StatusSuffix makes the name of follow mode's status file from the name
+// of its cursor ([follow] state_file): follow.cursor.status.
+const StatusSuffix = ".status"
+
+// StampPath returns the delivery stamp of a spool directory.
+func StampPath(spoolDir string) string { return filepath.Join(spoolDir, StampName) }
+
+// StatusPath returns the status file that follow mode keeps beside its
+// cursor file.
+func StatusPath(cursorFile string) string { return cursorFile + StatusSuffix }
+
+// Stamp records successful deliveries in a file's modification time, so
+// that every process that delivers (active responses, flush, follow) can
+// update it at once without a lock, and the check can read it with no
+// more right than to list the directory. It touches the file at most once
+// per second. The zero value with Path set is ready to use; its methods
+// are safe for concurrent use.
+type Stamp struct {
+	Path string
+	Now  func() time.Time // nil: time.Now
+
+	mu   sync.Mutex
+	last time.Time
+}
+
+// Record sets the stamp to now, creating the file (mode 0640) if needed.
+// A failure costs only the check's accuracy: callers may ignore it.
+func (s *Stamp) Record() error {
+	now := time.Now()
+	if s.Now != nil {
+		now = s.Now()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.last.IsZero() && now.Sub(s.last) < time.Second && !now.Before(s.last) {
+		return nil
+	}
+	err := os.Chtimes(s.Path, now, now)
+	if errors.Is(err, fs.ErrNotExist) {
+		var f *os.File
+		if f, err = os.OpenFile(s.Path, os.O_WRONLY|os.O_CREATE, 0o640); err == nil {
+			f.Close()
+			err = os.Chtimes(s.Path, now, now)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("health: record delivery: %w", err)
+	}
+	s.last = now
+	return nil
+}
+
+// ReadStamp returns the time recorded in a delivery stamp; zero, with no
+// error, when there is none yet.
+func ReadStamp(path string) (time.Time, error) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("health: read delivery stamp: %w", err)
+	}
+	return fi.ModTime(), nil
+}
+
+// Sources name what Gather reads.
+type Sources struct {
+	SpoolDir   string // the spool directory ([spool] dir)
+	StatusFile string // follow mode's status file (StatusPath of [follow] state_file)
+	Now        func() time.Time
+}
+
+// Facts is what Gather found; Evaluate judges it. A test builds one by
+// hand.
+type Facts struct {
+	Now time.Time
+
+	SpoolDir string
+	Spool    spool.Stats // zero when the directory does not exist yet
+	SpoolErr error       // the spool could not be listed
+
+	StatusFile string
+	// Follow is follow mode's status; nil when the status file does not
+	// exist (follow mode not in use) or could not be read (FollowErr).
+	Follow    *follow.Status
+	FollowErr error
+	// FileSize is the size now of the file follow mode reads
+	// (Follow.Path), or -1 when unknown: the alerts written since the
+	// status was saved count as lag too.
+	FileSize int64
+
+	// Stamp is the delivery stamp's time (zero: none).
+	Stamp    time.Time
+	StampErr error
+}
+
+// LastDelivery is the newer of the delivery stamp and follow mode's own
+// record; zero when neither has one.
+func (f Facts) LastDelivery() time.Time {
+	t := f.Stamp
+	if f.Follow != nil && f.Follow.LastDelivery.After(t) {
+		t = f.Follow.LastDelivery
+	}
+	return t
+}
+
+// Gather reads the spool, the status file and the delivery stamp. A spool
+// directory that does not exist is an empty spool (Gather does not create
+// it), and a status file that does not exist means follow mode is not in
+// use. What cannot be read is recorded in the Facts, never returned.
+func Gather(src Sources) Facts {
+	now := time.Now
+	if src.Now != nil {
+		now = src.Now
+	}
+	f := Facts{Now: now(), SpoolDir: src.SpoolDir, StatusFile: src.StatusFile, FileSize: -1}
+
+	switch _, err := os.Stat(src.SpoolDir); {
+	case errors.Is(err, fs.ErrNotExist):
+		// Nothing was ever spooled: an empty spool.
+	case err != nil:
+		f.SpoolErr = err
+	default:
+		// Open creates only what is missing (the quarantine directory of
+		// a spool made by hand), so on a spool that exists it needs no
+		// more than the right to list it.
+		sp, err := spool.Open(src.SpoolDir, spool.Options{})
+		if err == nil {
+			f.Spool, err = sp.Stats()
+		}
+		f.SpoolErr = err
+		f.Stamp, f.StampErr = ReadStamp(StampPath(src.SpoolDir))
+	}
+
+	if src.StatusFile != "" {
+		st, err := follow.ReadStatus(src.StatusFile)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			f.FollowErr = err
+		default:
+			f.Follow = &st
+			if fi, err := os.Stat(st.Path); err == nil {
+				f.FileSize = fi.Size()
+			}
+		}
+	}
+	return f
+}
