@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"sync"
 	"time"
 
 	"github.com/ossec-nagios/ossec-nagios/bridge"
@@ -41,7 +42,9 @@ const (
 	MaxRecordSize = len(magic) + 8 + 1 + 4*(binary.MaxVarintLen64+MaxField) + 4
 )
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli builds the CRC-32C table on first use: a process that never
+// touches the spool (most active responses) does not pay for it at start-up.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // Encode returns the on-disk form of rec. It fails when a field is longer
 // than MaxField, the host is empty or the state is not one of the four
@@ -70,7 +73,7 @@ func Encode(rec Record) ([]byte, error) {
 		b = binary.AppendUvarint(b, uint64(len(f)))
 		b = append(b, f...)
 	}
-	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli)), nil
+	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli())), nil
 }
 
 // Decode parses an encoded record. Every failure wraps ErrCorrupt; Decode
@@ -87,7 +90,7 @@ func Decode(b []byte) (Record, error) {
 		return rec, fmt.Errorf("%w: bad magic %q", ErrCorrupt, b[:len(magic)])
 	}
 	body, sum := b[:len(b)-4], binary.BigEndian.Uint32(b[len(b)-4:])
-	if got := crc32.Checksum(body, castagnoli); got != sum {
+	if got := crc32.Checksum(body, castagnoli()); got != sum {
 		return rec, fmt.Errorf("%w: checksum %08x, want %08x", ErrCorrupt, got, sum)
 	}
 	p := body[len(magic):]

@@ -160,7 +160,7 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-func crc32Sum(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+func crc32Sum(b []byte) uint32 { return crc32.Checksum(b, castagnoli()) }
 
 // FuzzDecodeSealed seals the fuzzed bytes with a valid checksum, so that the
 // structural checks behind the checksum get exercised too.

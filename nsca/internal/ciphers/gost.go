@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"sync"
 )
 
 // GOST 28147-89 as libmcrypt's "gost" computes it (NSCA method 23), which
@@ -39,11 +40,18 @@ var gostSBox = [8][16]byte{
 	{4, 10, 9, 2, 13, 8, 0, 14, 6, 11, 1, 12, 7, 15, 5, 3},
 }
 
-// gostF is the round function as four byte-indexed tables: gostF[j][b] is
+// gostTable is the round function as four byte-indexed tables: f[j][b] is
 // the substitution of byte j of the input (two nibbles), placed at byte j
 // and rotated left 11 bits. Substitution and rotation act on disjoint bits,
 // so f(x) is the XOR of the four lookups.
-var gostF = func() (t [4][256]uint32) {
+type gostTable [4][256]uint32
+
+// gostF builds the table on first use (by the first NewGOST), so that a
+// process that never uses GOST does not pay for it at start-up.
+var gostF = sync.OnceValue(gostBuild)
+
+func gostBuild() *gostTable {
+	t := new(gostTable)
 	for j := range 4 {
 		for b := range 256 {
 			lo := uint32(gostSBox[2*j][b&15])
@@ -52,9 +60,10 @@ var gostF = func() (t [4][256]uint32) {
 		}
 	}
 	return t
-}()
+}
 
 type gostCipher struct {
+	f *gostTable
 	k [32]uint32 // the subkey of each round, in encryption order
 }
 
@@ -63,7 +72,7 @@ func NewGOST(key []byte) (cipher.Block, error) {
 	if len(key) != gostKeySize {
 		return nil, fmt.Errorf("gost: invalid key length %d bytes (want 32)", len(key))
 	}
-	c := new(gostCipher)
+	c := &gostCipher{f: gostF()}
 	for i := range 8 {
 		w := binary.LittleEndian.Uint32(key[4*i:])
 		c.k[i], c.k[8+i], c.k[16+i] = w, w, w
@@ -74,8 +83,8 @@ func NewGOST(key []byte) (cipher.Block, error) {
 
 func (c *gostCipher) BlockSize() int { return gostBlockSize }
 
-func gostRound(x uint32) uint32 {
-	return gostF[0][x&0xff] ^ gostF[1][x>>8&0xff] ^ gostF[2][x>>16&0xff] ^ gostF[3][x>>24]
+func gostRound(f *gostTable, x uint32) uint32 {
+	return f[0][x&0xff] ^ f[1][x>>8&0xff] ^ f[2][x>>16&0xff] ^ f[3][x>>24]
 }
 
 // Encrypt runs the 32 rounds, alternating n2 ^= f(n1+K) and n1 ^= f(n2+K).
@@ -83,11 +92,12 @@ func (c *gostCipher) Encrypt(dst, src []byte) {
 	if len(src) < gostBlockSize || len(dst) < gostBlockSize {
 		panic("gost: block is shorter than 8 bytes")
 	}
+	f := c.f
 	n1 := binary.BigEndian.Uint32(src[0:])
 	n2 := binary.BigEndian.Uint32(src[4:])
 	for r := 0; r < 32; r += 2 {
-		n2 ^= gostRound(n1 + c.k[r])
-		n1 ^= gostRound(n2 + c.k[r+1])
+		n2 ^= gostRound(f, n1+c.k[r])
+		n1 ^= gostRound(f, n2+c.k[r+1])
 	}
 	binary.BigEndian.PutUint32(dst[0:], n2)
 	binary.BigEndian.PutUint32(dst[4:], n1)
@@ -98,11 +108,12 @@ func (c *gostCipher) Decrypt(dst, src []byte) {
 	if len(src) < gostBlockSize || len(dst) < gostBlockSize {
 		panic("gost: block is shorter than 8 bytes")
 	}
+	f := c.f
 	n2 := binary.BigEndian.Uint32(src[0:])
 	n1 := binary.BigEndian.Uint32(src[4:])
 	for r := 31; r > 0; r -= 2 {
-		n1 ^= gostRound(n2 + c.k[r])
-		n2 ^= gostRound(n1 + c.k[r-1])
+		n1 ^= gostRound(f, n2+c.k[r])
+		n2 ^= gostRound(f, n1+c.k[r-1])
 	}
 	binary.BigEndian.PutUint32(dst[0:], n1)
 	binary.BigEndian.PutUint32(dst[4:], n2)

@@ -28,7 +28,7 @@ func TestGOSTRoundFunction(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got, want := gostRound(tc.x), gostReference(tc.x); got != want {
+			if got, want := gostRound(gostF(), tc.x), gostReference(tc.x); got != want {
 				t.Fatalf("f(%#08x) = %#08x, want %#08x", tc.x, got, want)
 			}
 		})

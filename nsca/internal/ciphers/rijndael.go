@@ -4,6 +4,7 @@ import (
 	"crypto/cipher"
 	"encoding/binary"
 	"fmt"
+	"sync"
 )
 
 // Rijndael as its authors specified it (J. Daemen, V. Rijmen, "AES
@@ -18,33 +19,52 @@ import (
 // Nb = 8. Columns are held as big-endian 32-bit words (row 0 in the top
 // byte).
 
-// rijndaelSBox and rijndaelInvSBox are SubBytes and its inverse, computed
-// from their definition: the multiplicative inverse in GF(2^8) modulo
-// x^8+x^4+x^3+x+1 (0 maps to 0) followed by the affine transformation
-// b'_i = b_i + b_(i+4) + b_(i+5) + b_(i+6) + b_(i+7) + c_i with c = 0x63.
-var rijndaelSBox, rijndaelInvSBox = func() (s, inv [256]byte) {
-	for x := range 256 {
-		b := gfInverse(byte(x))
-		r := b ^ rotl8(b, 1) ^ rotl8(b, 2) ^ rotl8(b, 3) ^ rotl8(b, 4) ^ 0x63
-		s[x] = r
-		inv[r] = byte(x)
-	}
-	return s, inv
-}()
+// rijndaelTables are the lookup tables of every Rijndael cipher, built on
+// first use (by the first NewRijndael) so that a process that never uses
+// Rijndael does not pay for them at start-up.
+type rijndaelTables struct {
+	// sbox and inv are SubBytes and its inverse, computed from their
+	// definition: the multiplicative inverse in GF(2^8) modulo
+	// x^8+x^4+x^3+x+1 (0 maps to 0) followed by the affine transformation
+	// b'_i = b_i + b_(i+4) + b_(i+5) + b_(i+6) + b_(i+7) + c_i with c = 0x63.
+	sbox, inv [256]byte
+	// te[i][x] is the contribution of byte x in row i to a column after
+	// SubBytes and MixColumns: the S-box output times the MixColumns column
+	// (02, 01, 01, 03) rotated down by i rows.
+	te [4][256]uint32
+}
 
-// rijndaelTe[i][x] is the contribution of byte x in row i to a column after
-// SubBytes and MixColumns: the S-box output times the MixColumns column
-// (02, 01, 01, 03) rotated down by i rows.
-var rijndaelTe = func() (t [4][256]uint32) {
+var rijndaelT = sync.OnceValue(rijndaelInit)
+
+func rijndaelInit() *rijndaelTables {
+	t := new(rijndaelTables)
+	// Powers and logarithms of the generator 03 give every inverse in one
+	// pass: a^-1 = 03^(255 - log a).
+	var exp, log [256]byte
+	p := byte(1)
+	for i := range 255 {
+		exp[i] = p
+		log[p] = byte(i)
+		p = gfMul(p, 3)
+	}
 	for x := range 256 {
-		s := rijndaelSBox[x]
+		var b byte // the inverse of 0 is taken as 0
+		if x != 0 {
+			b = exp[(255-int(log[x]))%255]
+		}
+		r := b ^ rotl8(b, 1) ^ rotl8(b, 2) ^ rotl8(b, 3) ^ rotl8(b, 4) ^ 0x63
+		t.sbox[x] = r
+		t.inv[r] = byte(x)
+	}
+	for x := range 256 {
+		s := t.sbox[x]
 		w := uint32(gfMul(s, 2))<<24 | uint32(s)<<16 | uint32(s)<<8 | uint32(gfMul(s, 3))
 		for i := range 4 {
-			t[i][x] = w>>(8*i) | w<<(32-8*i)
+			t.te[i][x] = w>>(8*i) | w<<(32-8*i)
 		}
 	}
 	return t
-}()
+}
 
 func rotl8(b byte, n uint) byte { return b<<n | b>>(8-n) }
 
@@ -65,19 +85,8 @@ func gfMul(a, b byte) byte {
 	return p
 }
 
-// gfInverse returns a^254 = a^-1 in GF(2^8), and 0 for 0.
-func gfInverse(a byte) byte {
-	r := byte(1)
-	for range 254 {
-		r = gfMul(r, a)
-	}
-	if a == 0 {
-		return 0
-	}
-	return r
-}
-
 type rijndaelCipher struct {
+	t      *rijndaelTables
 	nb, nr int
 	// shift[r][c] is the column ShiftRows takes row r of column c from.
 	shift [4][8]uint8
@@ -98,7 +107,7 @@ func NewRijndael(key []byte, blockSize int) (cipher.Block, error) {
 		return nil, fmt.Errorf("rijndael: invalid key length %d bytes (want 16, 24 or 32)", len(key))
 	}
 	nb, nk := blockSize/4, len(key)/4
-	c := &rijndaelCipher{nb: nb, nr: max(nb, nk) + 6}
+	c := &rijndaelCipher{t: rijndaelT(), nb: nb, nr: max(nb, nk) + 6}
 	offs := [4]int{0, 1, 2, 3}
 	if nb == 8 {
 		offs = [4]int{0, 1, 3, 4}
@@ -122,19 +131,19 @@ func NewRijndael(key []byte, blockSize int) (cipher.Block, error) {
 		t := w[i-1]
 		switch {
 		case i%nk == 0:
-			t = subWord(t<<8|t>>24) ^ uint32(rcon)<<24
+			t = subWord(&c.t.sbox, t<<8|t>>24) ^ uint32(rcon)<<24
 			rcon = gfMul(rcon, 2)
 		case nk > 6 && i%nk == 4:
-			t = subWord(t)
+			t = subWord(&c.t.sbox, t)
 		}
 		w[i] = w[i-nk] ^ t
 	}
 	return c, nil
 }
 
-func subWord(w uint32) uint32 {
-	return uint32(rijndaelSBox[w>>24])<<24 | uint32(rijndaelSBox[w>>16&0xff])<<16 |
-		uint32(rijndaelSBox[w>>8&0xff])<<8 | uint32(rijndaelSBox[w&0xff])
+func subWord(sbox *[256]byte, w uint32) uint32 {
+	return uint32(sbox[w>>24])<<24 | uint32(sbox[w>>16&0xff])<<16 |
+		uint32(sbox[w>>8&0xff])<<8 | uint32(sbox[w&0xff])
 }
 
 func (c *rijndaelCipher) BlockSize() int { return 4 * c.nb }
@@ -153,15 +162,16 @@ func (c *rijndaelCipher) Encrypt(dst, src []byte) {
 		s[col] = binary.BigEndian.Uint32(src[4*col:]) ^ rk[col&7]
 	}
 	sh1, sh2, sh3 := &c.shift[1], &c.shift[2], &c.shift[3]
+	te, sbox := &c.t.te, &c.t.sbox
 	k := nb
 	for range c.nr - 1 {
 		rk = c.ek[k:][:8]
 		for col := range nb {
 			col &= 7
-			t[col] = rijndaelTe[0][s[col]>>24] ^
-				rijndaelTe[1][byte(s[sh1[col]&7]>>16)] ^
-				rijndaelTe[2][byte(s[sh2[col]&7]>>8)] ^
-				rijndaelTe[3][byte(s[sh3[col]&7])] ^
+			t[col] = te[0][s[col]>>24] ^
+				te[1][byte(s[sh1[col]&7]>>16)] ^
+				te[2][byte(s[sh2[col]&7]>>8)] ^
+				te[3][byte(s[sh3[col]&7])] ^
 				rk[col]
 		}
 		s = t
@@ -170,10 +180,10 @@ func (c *rijndaelCipher) Encrypt(dst, src []byte) {
 	rk = c.ek[k : k+nb]
 	for col := range nb {
 		col &= 7
-		v := uint32(rijndaelSBox[s[col]>>24])<<24 |
-			uint32(rijndaelSBox[byte(s[sh1[col]&7]>>16)])<<16 |
-			uint32(rijndaelSBox[byte(s[sh2[col]&7]>>8)])<<8 |
-			uint32(rijndaelSBox[byte(s[sh3[col]&7])])
+		v := uint32(sbox[s[col]>>24])<<24 |
+			uint32(sbox[byte(s[sh1[col]&7]>>16)])<<16 |
+			uint32(sbox[byte(s[sh2[col]&7]>>8)])<<8 |
+			uint32(sbox[byte(s[sh3[col]&7])])
 		binary.BigEndian.PutUint32(dst[4*col:], v^rk[col])
 	}
 }
@@ -186,6 +196,7 @@ func (c *rijndaelCipher) Decrypt(dst, src []byte) {
 		panic("rijndael: block is shorter than the block size")
 	}
 	var s, t [8]uint32
+	inv := &c.t.inv
 	k := nb * c.nr
 	for col := range nb {
 		s[col] = binary.BigEndian.Uint32(src[4*col:]) ^ c.ek[k+col]
@@ -193,10 +204,10 @@ func (c *rijndaelCipher) Decrypt(dst, src []byte) {
 	for round := c.nr - 1; ; round-- {
 		// InvShiftRows and InvSubBytes.
 		for col := range nb {
-			t[col] = uint32(rijndaelInvSBox[s[col]>>24])<<24 |
-				uint32(rijndaelInvSBox[s[c.ishift[1][col]]>>16&0xff])<<16 |
-				uint32(rijndaelInvSBox[s[c.ishift[2][col]]>>8&0xff])<<8 |
-				uint32(rijndaelInvSBox[s[c.ishift[3][col]]&0xff])
+			t[col] = uint32(inv[s[col]>>24])<<24 |
+				uint32(inv[s[c.ishift[1][col]]>>16&0xff])<<16 |
+				uint32(inv[s[c.ishift[2][col]]>>8&0xff])<<8 |
+				uint32(inv[s[c.ishift[3][col]]&0xff])
 		}
 		k = nb * round
 		for col := range nb {
