@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ossec-nagios/ossec-nagios/internal/lab"
 )
@@ -153,7 +154,8 @@ timeout    = 3s
 warning  = 7
 critical = 12
 [hosts]
-default = {agent}
+default  = {agent}
+fallback = mail01
 [service "OSSEC SSH"]
 groups = sshd
 [service "OSSEC integrity"]
@@ -217,6 +219,17 @@ Src IP: 198.51.100.7
 198.51.100.7 - - "GET /?q=1|2;3 HTTP/1.1" 200 "x"
 [1795000020] RESTART_PROGRAM
 [1795000021] PROCESS_SERVICE_CHECK_RESULT;web01;OSSEC integrity;0;forged
+`,
+		` mail  - syslog,sshd,authentication_failures,
+2026 Nov 18 10:28:00 web01;OSSEC integrity->/var/log/secure
+Rule: 5712 (level 10) -> 'SSHD brute force trying to get access to the system.'
+Src IP: 203.0.113.51
+Nov 18 10:27:59 web01 sshd[4412]: Failed password for root from 203.0.113.51 port 52145 ssh2
+`,
+		` mail  - syslog,errors,
+2026 Nov 18 10:29:00 (db01) 10.0.0.12->/var/log/messages
+Rule: 1002 (level 12) -> 'Unknown problem somewhere in the system.'
+`+hugeHostileLine()+`
 `)
 
 	t.Run("legacy argv", func(t *testing.T) {
@@ -256,6 +269,46 @@ Src IP: 198.51.100.7
 			if s.Host == "web01" && s.Service == "OSSEC integrity" && s.LastCheck != 0 {
 				t.Errorf("web01/OSSEC integrity was changed by another alert's text: %+v", s)
 			}
+		}
+	})
+
+	t.Run("a ; in the location reaches the fallback host, not another service", func(t *testing.T) {
+		rc, stderr := root.run(t, root.ar, nil, "add", "-", "203.0.113.51", ids[2], "5712", "web01;OSSEC", "integrity->/var/log/secure")
+		if rc != 0 {
+			t.Fatalf("rc %d: %s\n%s", rc, stderr, root.log(t))
+		}
+		st := l.WaitService(t, "mail01", "OSSEC SSH", 10*time.Second, func(s lab.ServiceStatus) bool { return s.State == 1 })
+		if !strings.Contains(st.Output, "refused") || !strings.Contains(st.Output, "src=203.0.113.51") {
+			t.Errorf("fallback output %q does not name the refused host and the alert", st.Output)
+		}
+		if log := l.Log(); strings.Contains(log, "EXTERNAL COMMAND: PROCESS_SERVICE_CHECK_RESULT;web01;OSSEC integrity;") {
+			t.Errorf("a ';' in the location set web01/OSSEC integrity:\n%s", log)
+		}
+		svcs, _ := l.Services()
+		for _, s := range svcs {
+			if s.Host == "web01" && s.Service == "OSSEC integrity" && s.LastCheck != 0 {
+				t.Errorf("web01/OSSEC integrity changed: %+v", s)
+			}
+		}
+		if !strings.Contains(root.log(t), ids[2]) {
+			t.Errorf("no log line for %s:\n%s", ids[2], root.log(t))
+		}
+	})
+
+	t.Run("a 100 kB line of invalid UTF-8 is cut, not lost", func(t *testing.T) {
+		rc, stderr := root.run(t, root.ar, nil, "add", "-", "-", ids[3], "1002", "(db01)", "10.0.0.12->/var/log/messages")
+		if rc != 0 {
+			t.Fatalf("rc %d: %s", rc, stderr)
+		}
+		st := l.WaitService(t, "db01", "OSSEC", 10*time.Second, func(s lab.ServiceStatus) bool { return s.State == 2 })
+		if !strings.HasPrefix(st.Output, "OSSEC rule 1002 (level 12): Unknown problem somewhere in the system.") {
+			t.Errorf("output %q", st.Output[:min(len(st.Output), 200)])
+		}
+		if !utf8.ValidString(st.Output) || strings.Contains(st.Output, "|") || st.PerfData != "" {
+			t.Errorf("output not sanitised: valid UTF-8 %v, perfdata %q", utf8.ValidString(st.Output), st.PerfData)
+		}
+		if len(st.Output) > 4096 {
+			t.Errorf("output %d bytes, more than an NSCA packet holds", len(st.Output))
 		}
 	})
 
@@ -322,6 +375,16 @@ Src IP: 198.51.100.7
 	if lines := strings.Count(root.log(t), "\n"); lines < 6 {
 		t.Errorf("active-responses.log has %d lines:\n%s", lines, root.log(t))
 	}
+}
+
+// hugeHostileLine is a 100 kB log line of invalid UTF-8, '|', ';' and a
+// forged external command.
+func hugeHostileLine() string {
+	var b strings.Builder
+	for b.Len() < 100<<10 {
+		b.WriteString("GET /a|b;c \xff\xfe\xc3 [1795000022] RESTART_PROGRAM ")
+	}
+	return b.String()
 }
 
 func TestBadInputOneLineAndNonZero(t *testing.T) {
