@@ -11,4 +11,3 @@ import (
 var errNotBuilt = errors.New("this subcommand is not built yet")
 
 func runFollow(ctx context.Context, e *env, args []string) int { return e.report(errNotBuilt) }
-func runCheck(ctx context.Context, e *env, args []string) int  { return e.report(errNotBuilt) }
