@@ -113,12 +113,19 @@ type Options struct {
 	CursorFile string
 	StatusFile string // optional: for bridge/health
 	FromStart  bool   // with no cursor, start at the beginning of the current file, not its end
+	// Once makes Follow return as soon as it has read to the end of the
+	// current file (and finished any rotated one before it): a last
+	// alerts.log alert ending in a newline counts as complete without
+	// waiting for Quiet. For cron, catch-up runs and benchmarks.
+	Once bool
 
 	Map    func(alert.Alert) (bridge.Result, error)
 	Filter Filter
 
 	Sender bridge.Sender
 	Queue  bridge.Queue // optional: where results that cannot be sent wait
+	// DrainPace spaces the results drained from Queue (bridge.Delivery).
+	DrainPace time.Duration
 
 	// Flood, if set, is offered every result for which FloodWindow (nil:
 	// every result, with the Limiter's own window) reports true; the
@@ -223,12 +230,14 @@ type follower struct {
 // flight, flushes flood control, saves the cursor and the status and
 // returns nil. It returns early only for errors that retrying cannot fix:
 // bad options, a damaged cursor file (ErrBadCursor), a cursor that cannot
-// be read. Delivery and read errors are logged and retried.
+// be read. Delivery and read errors are logged and retried, except with
+// Options.Once, where the first one ends the run and is returned (the
+// cursor stays after the last result handled).
 func Follow(ctx context.Context, o Options) error {
 	if err := o.setDefaults(); err != nil {
 		return err
 	}
-	f := &follower{o: o, log: o.Log.WithField("file", o.Path), deliv: bridge.Delivery{Sender: o.Sender, Queue: o.Queue}}
+	f := &follower{o: o, log: o.Log.WithField("file", o.Path), deliv: bridge.Delivery{Sender: o.Sender, Queue: o.Queue, DrainPace: o.DrainPace}}
 	f.ext = ".log"
 	if o.Format == FormatJSON {
 		f.ext = ".json"
@@ -257,7 +266,7 @@ func Follow(ctx context.Context, o Options) error {
 		progressed, err := f.step(ctx, dctx)
 		if err != nil {
 			var fe errFatal
-			if errors.As(err, &fe) {
+			if errors.As(err, &fe) || o.Once {
 				f.finish(dctx)
 				return err
 			}
@@ -270,6 +279,9 @@ func Follow(ctx context.Context, o Options) error {
 		}
 		f.periodic(ctx, dctx)
 		if !progressed {
+			if o.Once {
+				break
+			}
 			sleep(ctx, f.idleWait())
 		}
 	}
@@ -414,7 +426,7 @@ func (f *follower) step(ctx, dctx context.Context) (bool, error) {
 	if size != t.lastSize {
 		t.lastSize, t.grewAt = size, now
 	}
-	quiet := now.Sub(t.grewAt) >= f.o.Quiet
+	quiet := f.o.Once || now.Sub(t.grewAt) >= f.o.Quiet
 	progressed := false
 	if size > t.off && (t.heldSize != size || quiet || t.rotated) {
 		before := t.off
@@ -458,7 +470,7 @@ func (f *follower) read(ctx, dctx context.Context, t *tail, size int64, final bo
 		}
 		return io.NewSectionReader(t.f, off, size-off), func() {}, nil
 	}
-	quiet := final || f.o.Now().Sub(t.grewAt) >= f.o.Quiet
+	quiet := final || f.o.Once || f.o.Now().Sub(t.grewAt) >= f.o.Quiet
 	f.pending = t.off
 	var err error
 	if f.o.Format == FormatJSON {
@@ -608,6 +620,11 @@ func (f *follower) flush(dctx context.Context) error {
 	if err != nil {
 		if handled := out.Sent + out.Spooled; handled > 0 {
 			f.commit(f.ends[handled-1])
+		}
+		// What was consumed after the cursor is read again: nothing may
+		// commit past it (finish would, on a shutdown before the retry).
+		if f.t != nil {
+			f.pending = f.t.off
 		}
 		f.batch, f.ends = f.batch[:0], f.ends[:0]
 		return deliverError{err}

@@ -536,3 +536,85 @@ func TestOptionsRequired(t *testing.T) {
 		})
 	}
 }
+
+// Once reads to the current end, across a rotation, and returns; the next
+// run starts where it stopped, without waiting for a quiet file.
+func TestOnce(t *testing.T) {
+	for _, f := range formats {
+		t.Run(f.name, func(t *testing.T) {
+			e := newEnv(t, f)
+			ext := filepath.Ext(f.file)
+			rotate(t, e.path, datedPath(e.dir, ext, 24, 0))
+			appendAlerts(t, e.path, f, 0, 40)
+			rotate(t, e.path, datedPath(e.dir, ext, 25, 0))
+			appendAlerts(t, e.path, f, 40, 70)
+			s := &fakeSender{}
+			o := e.opts(s)
+			o.Once, o.Quiet = true, time.Hour
+			// The cursor must point into the first file for it to be
+			// finished: save one at its beginning, as a run before would.
+			o.FromStart = true
+			once := func() {
+				t.Helper()
+				done := make(chan error, 1)
+				go func() { done <- Follow(context.Background(), o) }()
+				select {
+				case err := <-done:
+					if err != nil {
+						t.Fatal(err)
+					}
+				case <-time.After(20 * time.Second):
+					t.Fatal("Follow with Once did not return")
+				}
+			}
+			// First run: no cursor, the current file from its start.
+			once()
+			wantExactlyOnce(t, s.ids(), 40, 70)
+			appendAlerts(t, e.path, f, 70, 75)
+			rotate(t, e.path, datedPath(e.dir, ext, 26, 0))
+			appendAlerts(t, e.path, f, 75, 90)
+			once()
+			wantExactlyOnce(t, s.ids(), 40, 90)
+			once()
+			wantExactlyOnce(t, s.ids(), 40, 90)
+			st, err := ReadStatus(e.status)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Lag != 0 || st.Alerts != 0 {
+				t.Errorf("status after an idle run: %+v", st)
+			}
+		})
+	}
+}
+
+// With Once, a delivery that fails and cannot be queued ends the run with
+// the error; the alerts are read again by the next run.
+func TestOnceDeliveryError(t *testing.T) {
+	e := newEnv(t, formats[1])
+	appendAlerts(t, e.path, e.f, 0, 10)
+	s := &fakeSender{fail: errDown}
+	o := e.opts(s)
+	o.Once = true
+	if err := Follow(context.Background(), o); !errors.Is(err, errDown) {
+		t.Fatalf("err %v, want %v", err, errDown)
+	}
+	s.setFail(nil)
+	if err := Follow(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	wantExactlyOnce(t, s.ids(), 0, 10)
+}
+
+func TestStatusPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/var/ossec/var/ossec-nagios/follow.cursor": "/var/ossec/var/ossec-nagios/follow.status",
+		"/srv/state/follow.state":                   "/srv/state/follow.state.status",
+		"/srv/state/.cursor":                        "/srv/state/.cursor.status",
+		"cursor":                                    "cursor.status",
+	} {
+		if got := StatusPath(in); got != want {
+			t.Errorf("StatusPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

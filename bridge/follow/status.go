@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -36,6 +37,19 @@ type Status struct {
 	Alerts    int64 `json:"alerts"`    // alerts read since start
 	Delivered int64 `json:"delivered"` // results sent since start
 	Spooled   int64 `json:"spooled"`   // results put in the queue since start
+}
+
+// StatusPath returns where follow mode keeps its status file for a cursor
+// file: next to it, the cursor's name with its ".cursor" extension
+// replaced by ".status" (or with ".status" appended when it has another
+// name): <OSSEC>/var/ossec-nagios/follow.cursor gives
+// <OSSEC>/var/ossec-nagios/follow.status. The follow subcommand and the
+// self-check both derive the path from [follow] state_file this way.
+func StatusPath(cursorFile string) string {
+	if base, ok := strings.CutSuffix(cursorFile, ".cursor"); ok && !strings.HasSuffix(base, "/") && base != "" {
+		return base + ".status"
+	}
+	return cursorFile + ".status"
 }
 
 // maxStatusBytes bounds what ReadStatus reads.
