@@ -181,6 +181,36 @@ func TestNagiosRoundTrip(t *testing.T) {
 	l := lab.NewNagiosLab(t, string(out))
 	l.Start(t)
 
+	// What Nagios itself resolved (objects.cache) holds every pair, and
+	// reading the generated file gives the same pairs.
+	cache, err := os.Open(filepath.Join(l.Dir, "objects.cache"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cache.Close()
+	fromCache, err := ParseObjects(cache)
+	if err != nil {
+		t.Fatalf("objects.cache: %v", err)
+	}
+	fromFile, err := ParseObjects(strings.NewReader(string(out)))
+	if err != nil {
+		t.Fatalf("generated file: %v", err)
+	}
+	for _, s := range cfg.Services {
+		if !fromCache.HasService(s.Host, s.Name) || !fromFile.HasService(s.Host, s.Name) {
+			t.Errorf("(%s, %s): in objects.cache %v, in the generated file %v", s.Host, s.Name,
+				fromCache.HasService(s.Host, s.Name), fromFile.HasService(s.Host, s.Name))
+		}
+	}
+	if len(fromFile.Services) != len(cfg.Services) {
+		t.Errorf("generated file: %d services, want %d", len(fromFile.Services), len(cfg.Services))
+	}
+	for _, h := range hosts {
+		if !fromCache.Hosts[h] {
+			t.Errorf("objects.cache lacks host %s", h)
+		}
+	}
+
 	var sent []lab.PassiveResult
 	for i, s := range cfg.Services {
 		sent = append(sent, lab.PassiveResult{Host: s.Host, Service: s.Name, Code: 1 + i%3,
