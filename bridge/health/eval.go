@@ -207,7 +207,7 @@ func Evaluate(f Facts, th Thresholds) Report {
 		}
 		e.parts = append(e.parts, part)
 		e.judge(th.Depth, depth.Value, "spool depth", count)
-		e.judge(th.Age, age.Value, "oldest spooled result waiting", human)
+		e.judge(th.Age, age.Value, "oldest spooled result waiting", secs)
 		e.judge(th.Quarantined, quar.Value, "quarantined results", count)
 		if st.Quarantined > 0 {
 			e.details = append(e.details, "quarantine: "+clean(f.SpoolDir+"/quarantine")+" holds results that could not be read, look at them and remove them")
@@ -225,7 +225,7 @@ func Evaluate(f Facts, th Thresholds) Report {
 		e.raise(bridge.Unknown, "cannot read follow mode's status: "+f.FollowErr.Error())
 	case f.Follow == nil && th.RequireFollow:
 		e.parts = append(e.parts, "follow not running")
-		e.raise(bridge.Critical, "follow mode has no status file: it never ran with this configuration")
+		e.raise(bridge.Critical, "follow mode has no status file: it never ran with this configuration, or the file was removed")
 	case f.Follow == nil:
 		e.parts = append(e.parts, "follow not in use")
 	default:
@@ -238,10 +238,10 @@ func Evaluate(f Facts, th Thresholds) Report {
 		part := "follow lag " + size(lag.Value)
 		if s := th.Stale.state(stale.Value); s != bridge.OK {
 			part += ", status " + human(stale.Value) + " old"
-			e.raise(s, fmt.Sprintf("follow mode has not updated its status for %s > %s: is it running? (pid %d)", human(stale.Value), human(th.Stale.limit(s).Max), st.PID))
+			e.raise(s, fmt.Sprintf("follow mode has not updated its status for %s > %s: is it running? (pid %d)", secs(stale.Value), secs(th.Stale.limit(s).Max), st.PID))
 		}
 		e.parts = append(e.parts, part)
-		e.judge(th.Lag, lag.Value, "follow lag", size)
+		e.judge(th.Lag, lag.Value, "follow lag", byteCount)
 		d := fmt.Sprintf("follow: pid %d reads %s at offset %d of %d B", st.PID, st.Path, st.Offset, st.Size)
 		if st.LastError != "" {
 			d += ", last error: " + st.LastError
@@ -267,7 +267,7 @@ func Evaluate(f Facts, th Thresholds) Report {
 	} else {
 		last.Value, last.Known = seconds(f.Now.Sub(t)), true
 		e.parts = append(e.parts, "last delivery "+human(last.Value)+" ago")
-		e.judge(th.Delivery, last.Value, "last delivery", human)
+		e.judge(th.Delivery, last.Value, "last delivery", secs)
 	}
 	if f.StampErr != nil {
 		e.details = append(e.details, clean("delivery stamp unreadable: "+f.StampErr.Error()))
@@ -301,7 +301,10 @@ func human(s int64) string {
 	return strconv.FormatInt(s/86400, 10) + " d"
 }
 
-func count(n int64) string { return strconv.FormatInt(n, 10) }
+// count, secs and byteCount write exact values, for the problem lines.
+func count(n int64) string     { return strconv.FormatInt(n, 10) }
+func secs(n int64) string      { return strconv.FormatInt(n, 10) + " s" }
+func byteCount(n int64) string { return strconv.FormatInt(n, 10) + " B" }
 
 // size writes n bytes as "512 B", "1.5 KiB", "10.0 MiB" or "2.1 GiB".
 func size(n int64) string {
