@@ -5,9 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 
 	"github.com/ossec-nagios/ossec-nagios/bridge"
 	"github.com/ossec-nagios/ossec-nagios/internal/config"
+	"github.com/ossec-nagios/ossec-nagios/nagioscfg"
 )
 
 // runCheckConfig loads and validates the mapping INI: `ossec-nagios
@@ -18,8 +20,11 @@ func runCheckConfig(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("check-config", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	configFlag := fs.String("config", "", "mapping INI (default $OSSEC_NAGIOS_CONFIG or <OSSEC>/etc/ossec-nagios.ini)")
+	objectsFlag := fs.String("objects", "", "Nagios objects (objects.cache or the generated file): report every (host, service) the mapping can produce that they do not define")
+	hostsFlag := fs.String("hosts", "", "with -objects: the agents (client.keys or one name per line; default <OSSEC>/etc/client.keys)")
+	manager := fs.String("manager", "", "with -objects: the manager's own agent name (default: this machine's short host name; \"-\": none)")
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: ossec-nagios check-config [-config FILE]\n")
+		fmt.Fprintf(e.stderr, "usage: ossec-nagios check-config [-config FILE] [-objects FILE [-hosts FILE] [-manager NAME]]\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -41,8 +46,68 @@ func runCheckConfig(ctx context.Context, e *env, args []string) int {
 	for _, w := range warnings {
 		fmt.Fprintf(e.stderr, "ossec-nagios: warning: %s\n", w)
 	}
+	if *objectsFlag != "" {
+		a, _, err := e.loadApp(*configFlag)
+		if err != nil {
+			return e.report(err)
+		}
+		missing, total, err := a.undefinedPairs(e, *objectsFlag, *hostsFlag, *manager)
+		if err != nil {
+			return e.report(usageError{fmt.Errorf("check-config: %w", err)})
+		}
+		for _, m := range missing {
+			fmt.Fprintf(e.stderr, "ossec-nagios: %s does not define host %q service %q: its results would be dropped\n", *objectsFlag, m.Host, m.Service)
+		}
+		if len(missing) > 0 {
+			fmt.Fprintf(e.stdout, "config OK, objects NOT: %d of %d (host, service) pairs undefined in %s (ossec-nagios gen nagios writes them)\n", len(missing), total, *objectsFlag)
+			return exitFailure
+		}
+		fmt.Fprintf(e.stdout, "config OK: %d services, %d host rules; all %d (host, service) pairs defined in %s\n", len(cfg.Services), len(cfg.Hosts.Rules), total, *objectsFlag)
+		return exitOK
+	}
 	fmt.Fprintf(e.stdout, "config OK: %d services, %d host rules\n", len(cfg.Services), len(cfg.Hosts.Rules))
 	return exitOK
+}
+
+// undefinedPairs maps every known agent as gen does and returns the (host,
+// service) pairs the Nagios objects in file do not define, and how many
+// pairs the mapping can produce.
+func (a *app) undefinedPairs(e *env, file, hostsFile, manager string) ([]nagioscfg.ServiceKey, int, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	objs, err := nagioscfg.ParseObjects(f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", file, err)
+	}
+	gc, err := a.genConfig(e, hostsFile, manager, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	var (
+		missing []nagioscfg.ServiceKey
+		seen    = map[nagioscfg.ServiceKey]bool{}
+	)
+	check := func(k nagioscfg.ServiceKey) {
+		if !seen[k] && !objs.HasService(k.Host, k.Service) {
+			missing = append(missing, k)
+		}
+		seen[k] = true
+	}
+	for _, s := range gc.Services {
+		check(nagioscfg.ServiceKey{Host: s.Host, Service: s.Name})
+	}
+	if fb := a.cfg.Hosts.Fallback; fb != "" {
+		for _, s := range a.cfg.Services {
+			check(nagioscfg.ServiceKey{Host: fb, Service: s.Name})
+		}
+	}
+	if len(missing) > 0 && objs.Hostgroups > 0 {
+		fmt.Fprintf(e.stderr, "ossec-nagios: warning: %s has %d services by hostgroup, not expanded here: give Nagios' objects.cache instead\n", file, objs.Hostgroups)
+	}
+	return missing, len(seen), nil
 }
 
 // newMapping builds the bridge's Mapping from the configuration and

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -41,6 +42,25 @@ func TestRunCheckConfig(t *testing.T) {
 	if err := os.Chmod(open, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	agentsFile := filepath.Join(dir, "agents")
+	if err := os.WriteFile(agentsFile, []byte("web01\ndb01\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var all, part strings.Builder
+	for _, svc := range []string{"OSSEC SSH", "OSSEC integrity", "OSSEC web", "OSSEC"} {
+		fmt.Fprintf(&all, "define service {\n\thost_name\tweb01.example.com,database-cluster\n\tservice_description\t%s\n}\n", svc)
+		fmt.Fprintf(&part, "define service {\n  host_name  web01.example.com ; web only\n  service_description  %s\n}\n", svc)
+	}
+	part.WriteString("define service {\n  host_name  database-cluster\n  service_description  OSSEC\n}\n")
+	objAll, objPart, objBad := filepath.Join(dir, "all.cfg"), filepath.Join(dir, "part.cfg"), filepath.Join(dir, "bad.cfg")
+	for p, text := range map[string]string{objAll: all.String(), objPart: part.String(), objBad: "define service {\n"} {
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	objects := func(file string) []string {
+		return []string{"check-config", "-config", good, "-objects", file, "-hosts", agentsFile, "-manager", "-"}
+	}
 	tests := []struct {
 		name   string
 		args   []string
@@ -65,6 +85,17 @@ func TestRunCheckConfig(t *testing.T) {
 				`ossec-nagios: warning: ` + open + ` holds [nsca] password and is readable by group or other (mode 0644, group "root"); run: chmod 600 ` + open + ` (or chgrp ossec and chmod 640, for integratord)`,
 				`ossec-nagios: warning: no catch-all [service] (one with no criteria, last): alerts that no section matches are not sent`,
 			}},
+		{name: "objects define every pair", args: objects(objAll), code: exitOK,
+			stdout: "config OK: 4 services, 2 host rules; all 8 (host, service) pairs defined in " + objAll + "\n"},
+		{name: "objects lack pairs", args: objects(objPart), code: exitFailure,
+			stdout: "config OK, objects NOT: 3 of 8 (host, service) pairs undefined in " + objPart + " (ossec-nagios gen nagios writes them)\n",
+			stderr: []string{
+				`ossec-nagios: ` + objPart + ` does not define host "database-cluster" service "OSSEC SSH": its results would be dropped`,
+				`ossec-nagios: ` + objPart + ` does not define host "database-cluster" service "OSSEC integrity": its results would be dropped`,
+				`ossec-nagios: ` + objPart + ` does not define host "database-cluster" service "OSSEC web": its results would be dropped`,
+			}},
+		{name: "objects unreadable", args: objects(objBad), code: exitUsage,
+			stderr: []string{`ossec-nagios: error: check-config: ` + objBad + `: objects: the service block opened at line 1 is not closed`}},
 		{name: "extra argument", args: []string{"check-config", "-config", good, "x"}, code: exitUsage,
 			stderr: []string{`ossec-nagios: error: check-config: unexpected argument "x"`}},
 	}
