@@ -205,9 +205,13 @@ func SaveCursor(path string, c Cursor) error {
 	return nil
 }
 
-// writeAtomic replaces path with b through a temporary file and a rename;
-// with durable it also fsyncs the file and the directory.
-func writeAtomic(path string, b []byte, durable bool) (err error) {
+// writeAtomic replaces path with b (mode 0600) through a temporary file
+// and a rename; with durable it also fsyncs the file and the directory.
+func writeAtomic(path string, b []byte, durable bool) error {
+	return writeAtomicMode(path, b, durable, 0o600)
+}
+
+func writeAtomicMode(path string, b []byte, durable bool, mode os.FileMode) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -220,6 +224,11 @@ func writeAtomic(path string, b []byte, durable bool) (err error) {
 			os.Remove(tmp)
 		}
 	}()
+	if mode != 0o600 {
+		if err = f.Chmod(mode); err != nil {
+			return err
+		}
+	}
 	if _, err = f.Write(b); err != nil {
 		return err
 	}

@@ -605,16 +605,3 @@ func TestOnceDeliveryError(t *testing.T) {
 	}
 	wantExactlyOnce(t, s.ids(), 0, 10)
 }
-
-func TestStatusPath(t *testing.T) {
-	for in, want := range map[string]string{
-		"/var/ossec/var/ossec-nagios/follow.cursor": "/var/ossec/var/ossec-nagios/follow.status",
-		"/srv/state/follow.state":                   "/srv/state/follow.state.status",
-		"/srv/state/.cursor":                        "/srv/state/.cursor.status",
-		"cursor":                                    "cursor.status",
-	} {
-		if got := StatusPath(in); got != want {
-			t.Errorf("StatusPath(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

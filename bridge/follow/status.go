@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 )
 
@@ -37,19 +36,6 @@ type Status struct {
 	Alerts    int64 `json:"alerts"`    // alerts read since start
 	Delivered int64 `json:"delivered"` // results sent since start
 	Spooled   int64 `json:"spooled"`   // results put in the queue since start
-}
-
-// StatusPath returns where follow mode keeps its status file for a cursor
-// file: next to it, the cursor's name with its ".cursor" extension
-// replaced by ".status" (or with ".status" appended when it has another
-// name): <OSSEC>/var/ossec-nagios/follow.cursor gives
-// <OSSEC>/var/ossec-nagios/follow.status. The follow subcommand and the
-// self-check both derive the path from [follow] state_file this way.
-func StatusPath(cursorFile string) string {
-	if base, ok := strings.CutSuffix(cursorFile, ".cursor"); ok && !strings.HasSuffix(base, "/") && base != "" {
-		return base + ".status"
-	}
-	return cursorFile + ".status"
 }
 
 // maxStatusBytes bounds what ReadStatus reads.
@@ -87,7 +73,8 @@ func decodeStatus(b []byte, path string) (Status, error) {
 	return s, nil
 }
 
-// WriteStatus replaces the status file at path atomically.
+// WriteStatus replaces the status file at path atomically, mode 0640 (it
+// holds no secret; the self-check may run as another user of the group).
 func WriteStatus(path string, s Status) error {
 	s.Version = StatusVersion
 	b, err := json.Marshal(s)
@@ -95,7 +82,7 @@ func WriteStatus(path string, s Status) error {
 		return fmt.Errorf("follow: encode status: %w", err)
 	}
 	b = append(b, '\n')
-	if err := writeAtomic(path, b, false); err != nil {
+	if err := writeAtomicMode(path, b, false, 0o640); err != nil {
 		return fmt.Errorf("follow: write status: %w", err)
 	}
 	return nil
