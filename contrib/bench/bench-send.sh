@@ -4,11 +4,15 @@
 # dir): one result per process run (hyperfine, median), then 10,000 results
 # over one connection each way: wall time and the client's CPU time
 # (user+sys from /usr/bin/time), with ratios. Needs the Debian packages nsca,
-# nsca-client, hyperfine, time and jq. BENCH_N overrides the 10,000.
+# nsca-client, hyperfine, time and jq. BENCH_N overrides the 10,000,
+# BENCH_METHOD the cipher (send_nsca's number, default 1 XOR), BENCH_RUNS
+# the 3 bulk runs; BENCH_ONE=no skips the one-result part.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${OSSEC_NAGIOS_BIN:-$PWD/bin/ossec-nagios}
 N=${BENCH_N:-10000}
+METHOD=${BENCH_METHOD:-1}
+RUNS=${BENCH_RUNS:-3}
 [ -x "$BIN" ] || { echo "bench-send: $BIN missing (make build)"; exit 1; }
 for t in /usr/sbin/nsca /usr/sbin/send_nsca hyperfine /usr/bin/time jq; do
   command -v "$t" >/dev/null || { echo "bench-send: $t missing"; exit 1; }
@@ -28,13 +32,13 @@ append_to_file=1
 aggregate_writes=1
 debug=0
 password=bench-secret
-decryption_method=1
+decryption_method=$METHOD
 CFG
 [ "$(id -u)" = 0 ] && printf 'nsca_user=root\nnsca_group=root\n' >> "$tmp/nsca.cfg"
 /usr/sbin/nsca -f -c "$tmp/nsca.cfg" --single &
 pid=$!
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
-printf 'password=bench-secret\nencryption_method=1\n' > "$tmp/send_nsca.cfg"
+printf 'password=bench-secret\nencryption_method=%s\n' "$METHOD" > "$tmp/send_nsca.cfg"
 printf 'web01\tOSSEC Alert\t2\trule 5712 level 10: sshd brute force from 192.0.2.7\n' > "$tmp/one.txt"
 awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) printf "web%02d\tOSSEC Alert\t%d\trule 5712 level 10: sshd brute force from 192.0.2.%d | n=%d\027", i % 50, i % 4, i % 250, i }' > "$tmp/bulk.txt"
 
@@ -47,6 +51,7 @@ wait_lines() { # wait until the daemon wrote $1 lines in all
 sn="/usr/sbin/send_nsca -H 127.0.0.1 -p $port -c $tmp/send_nsca.cfg"
 on="$BIN send -H 127.0.0.1 -p $port -c $tmp/send_nsca.cfg"
 
+if [ "${BENCH_ONE:-yes}" != no ]; then
 echo "one result per run (whole process, hyperfine):"
 # (this hyperfine has no --input: the shell redirects, and hyperfine
 # subtracts the shell's own start-up)
@@ -55,9 +60,10 @@ hyperfine --style basic --warmup 5 --runs 50 --export-json "$tmp/h.json" \
 read -r sn_ms on_ms < <(jq -r '[.results[] | .median * 1000] | "\(.[0]) \(.[1])"' "$tmp/h.json")
 printf '  %-14s median %7.2f ms\n  %-14s median %7.2f ms\n  send_nsca/ossec-nagios: %.2fx\n' send_nsca "$sn_ms" "ossec-nagios send" "$on_ms" \
   "$(awk -v a="$sn_ms" -v b="$on_ms" 'BEGIN { print a / b }')"
-
 echo
-echo "$N results over one connection (XOR), median of 3 runs each:"
+fi
+
+echo "$N results over one connection (encryption method $METHOD), median of $RUNS runs each:"
 base=$(lines)
 run_bulk() { # prints "wall user+sys" for one run of $1, and waits for the lines
   local cmd=$1 before out
@@ -71,7 +77,7 @@ declare -A wall cpu
 for who in send_nsca ossec-nagios; do
   cmd=$sn; [ "$who" = ossec-nagios ] && cmd=$on
   : > "$tmp/$who.runs"
-  for _ in 1 2 3; do run_bulk "$cmd" >> "$tmp/$who.runs"; done
+  for _ in $(seq "$RUNS"); do run_bulk "$cmd" >> "$tmp/$who.runs"; done
   wall[$who]=$(cut -d' ' -f1 "$tmp/$who.runs" | median)
   cpu[$who]=$(cut -d' ' -f2 "$tmp/$who.runs" | median)
   printf '  %-14s wall %6.3f s   client cpu %6.3f s   (%.1f us cpu/result)\n' "$who" "${wall[$who]}" "${cpu[$who]}" \
@@ -79,4 +85,4 @@ for who in send_nsca ossec-nagios; do
 done
 awk -v sw="${wall[send_nsca]}" -v ow="${wall[ossec-nagios]}" -v sc="${cpu[send_nsca]}" -v oc="${cpu[ossec-nagios]}" \
   'BEGIN { printf "  ratios send_nsca/ossec-nagios: wall %.2fx, client cpu %.2fx\n", sw / ow, (oc > 0 ? sc / oc : 0) }'
-[ "$(lines)" -eq $((base + 6 * N)) ] || { echo "bench-send: lost results: $(lines) lines"; exit 1; }
+[ "$(lines)" -eq $((base + 2 * RUNS * N)) ] || { echo "bench-send: lost results: $(lines) lines"; exit 1; }
