@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# `ossec-nagios follow -once` (parse + map + send over one kept-open NSCA
+# connection) against one send_nsca process reading the same results,
+# already mapped, on stdin; both send to the same local nsca daemon (-f
+# --single, XOR, 127.0.0.1, a regular file as command file, which cannot
+# overflow). The alerts are written beforehand: BENCH_N (100,000) alerts to
+# alerts.json, and as many to alerts.log. Follow runs once per format from
+# an empty cursor (-from-start); the send_nsca input is made from the
+# command-file lines follow produced, so both send exactly the same
+# results. Reported per run: wall time of the process, results/s, its CPU
+# time (user+sys from /usr/bin/time), then the ratios. Every run waits
+# until the daemon wrote all its lines and checks the count. Needs the
+# Debian packages nsca, nsca-client and time.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${OSSEC_NAGIOS_BIN:-$PWD/bin/ossec-nagios}
+N=${BENCH_N:-100000}
+[ -x "$BIN" ] || { echo "bench-follow: $BIN missing (make build)"; exit 1; }
+for t in /usr/sbin/nsca /usr/sbin/send_nsca /usr/bin/time; do
+  command -v "$t" >/dev/null || { echo "bench-follow: $t missing"; exit 1; }
+done
+tmp=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cmdfile=$tmp/nagios.cmd
+: > "$cmdfile"
+cat > "$tmp/nsca.cfg" <<CFG
+server_address=127.0.0.1
+server_port=$port
+command_file=$cmdfile
+alternate_dump_file=$tmp/nsca.dump
+append_to_file=1
+aggregate_writes=1
+debug=0
+password=bench-secret
+decryption_method=1
+CFG
+[ "$(id -u)" = 0 ] && printf 'nsca_user=root\nnsca_group=root\n' >> "$tmp/nsca.cfg"
+/usr/sbin/nsca -f -c "$tmp/nsca.cfg" --single &
+pid=$!
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+printf 'password=bench-secret\nencryption_method=1\n' > "$tmp/send_nsca.cfg"
+
+# A throw-away OSSEC root: the INI, the alerts, the cursor, spool and log.
+root=$tmp/ossec
+mkdir -p "$root/etc" "$root/logs/alerts"
+cat > "$root/etc/ossec-nagios.ini" <<INI
+[nsca]
+server     = 127.0.0.1:$port
+password   = bench-secret
+encryption = xor
+[states]
+warning  = 7
+critical = 12
+[hosts]
+default = {agent}
+[service "OSSEC SSH"]
+groups = sshd
+[service "OSSEC"]
+[follow]
+batch_size = 100
+INI
+chmod 600 "$root/etc/ossec-nagios.ini"
+awk -v n="$N" 'BEGIN {
+  for (i = 0; i < n; i++)
+    printf "{\"timestamp\":\"2026-09-24T18:50:30.095+0000\",\"rule\":{\"level\":%d,\"description\":\"sshd: authentication failed.\",\"id\":\"5716\",\"groups\":[\"syslog\",\"sshd\",\"authentication_failed\"]},\"agent\":{\"id\":\"%03d\",\"name\":\"web%02d\"},\"manager\":{\"name\":\"manager\"},\"id\":\"1790000000.%d\",\"full_log\":\"Sep 24 18:50:30 web sshd[1]: Failed password for root from 192.0.2.%d port 22 ssh2 #%d\",\"location\":\"/var/log/secure\",\"data\":{\"srcip\":\"192.0.2.%d\",\"dstuser\":\"root\"}}\n", 3 + i % 10, i % 50, i % 50, i, i % 250, i, i % 250
+}' > "$root/logs/alerts/alerts.json"
+awk -v n="$N" 'BEGIN {
+  off = 0
+  for (i = 0; i < n; i++) {
+    a = sprintf("** Alert 1790000000.%d: - syslog,sshd,authentication_failed,\n2026 Sep 24 18:50:30 (web%02d) 10.0.0.%d->/var/log/secure\nRule: 5716 (level %d) -> '"'"'sshd: authentication failed.'"'"'\nSrc IP: 192.0.2.%d\nUser: root\nSep 24 18:50:30 web sshd[1]: Failed password for root from 192.0.2.%d port 22 ssh2 #%d\n\n", off, i % 50, i % 250, 3 + i % 10, i % 250, i % 250, i)
+    printf "%s", a
+    off += length(a)
+  }
+}' > "$root/logs/alerts/alerts.log"
+echo "alerts: $N in alerts.json ($(du -h "$root/logs/alerts/alerts.json" | cut -f1)), $N in alerts.log ($(du -h "$root/logs/alerts/alerts.log" | cut -f1))"
+
+lines() { wc -l < "$cmdfile"; }
+wait_lines() { # wait until the daemon wrote $1 lines in all
+  for _ in $(seq 1200); do [ "$(lines)" -ge "$1" ] && return 0; sleep 0.05; done
+  echo "bench-follow: daemon wrote $(lines) lines, want $1" >&2; return 1
+}
+# report NAME "wall user sys": one table row; sets the globals w_NAME c_NAME
+report() {
+  local name=$1 wall user sys
+  read -r wall user sys <<<"$2"
+  printf '  %-28s wall %7.3f s  %8.0f results/s   cpu %7.3f s (user %.3f + sys %.3f)\n' "$name" "$wall" \
+    "$(awk -v n="$N" -v w="$wall" 'BEGIN { print (w > 0 ? n / w : 0) }')" \
+    "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$user" "$sys"
+  printf -v "w_$3" '%s' "$wall"
+  printf -v "c_$3" '%s' "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')"
+}
+
+for fmt in json log; do
+  { cat "$root/etc/ossec-nagios.ini"; printf 'format     = %s\nstate_file = %s\n' "$fmt" "$root/var/follow-$fmt.cursor"; } > "$root/etc/$fmt.ini"
+  chmod 600 "$root/etc/$fmt.ini"
+done
+
+echo "$N results each, same nsca daemon (XOR, regular command file):"
+for fmt in json log; do
+  before=$(lines)
+  [ "$fmt" = json ] && start_json=$before
+  t=$( { OSSEC_NAGIOS_ROOT=$root /usr/bin/time -f '%e %U %S' "$BIN" follow -once -from-start -config "$root/etc/$fmt.ini"; } 2>&1 | tail -1)
+  wait_lines $((before + N))
+  report "follow -once alerts.$fmt" "$t" "$fmt"
+  # the results follow sent, as send_nsca input: host TAB service TAB code TAB output ETB
+  tail -n +$((before + 1)) "$cmdfile" | sed 's/^\[[0-9]*\] PROCESS_SERVICE_CHECK_RESULT;//' |
+    awk -F';' -v OFS='\t' '{ h = $1; s = $2; c = $3; $1 = $2 = $3 = ""; o = substr($0, 4); gsub(/\t/, ";", o); printf "%s\t%s\t%s\t%s\027", h, s, c, o }' > "$tmp/mapped-$fmt.txt"
+done
+cmp -s <(tr '\027' '\n' < "$tmp/mapped-json.txt" | wc -l) <(echo "$N") || { echo "bench-follow: mapped input is not $N results"; exit 1; }
+
+before=$(lines)
+t=$( { /usr/bin/time -f '%e %U %S' /usr/sbin/send_nsca -H 127.0.0.1 -p "$port" -to 60 -c "$tmp/send_nsca.cfg" < "$tmp/mapped-json.txt" >/dev/null; } 2>&1 | tail -1)
+wait_lines $((before + N))
+report "send_nsca (mapped, stdin)" "$t" sn
+# the same results, as the daemon wrote them
+diff <(tail -n "$N" "$cmdfile" | cut -d' ' -f2-) <(sed -n "$((start_json + 1)),$((start_json + N))p" "$cmdfile" | cut -d' ' -f2-) >/dev/null ||
+  echo "  (warning: send_nsca's command-file lines differ from follow's)"
+awk -v fw="$w_json" -v lw="$w_log" -v sw="$w_sn" -v fc="$c_json" -v lc="$c_log" -v sc="$c_sn" 'BEGIN {
+  printf "  ratios follow/send_nsca: wall %.2fx (json), %.2fx (log); cpu %.2fx (json), %.2fx (log)\n", fw / sw, lw / sw, fc / sc, lc / sc
+  print  "  (follow also reads, parses and maps every alert, and saves its cursor durably every 100)"
+}'
+[ "$(lines)" -eq $((3 * N)) ] || { echo "bench-follow: $(lines) command-file lines, want $((3 * N))"; exit 1; }
