@@ -63,6 +63,7 @@ type Scanner struct {
 	r       *bufio.Reader
 	pos     int64 // absolute offset of the next unread byte
 	block   []byte
+	next    []byte // the header line that ended the last alert, reused
 	blockAt int64
 	blockN  int64 // real length of block, including dropped bytes
 	haveHdr bool  // block holds the start of an alert
@@ -148,7 +149,7 @@ func (s *Scanner) Scan() bool {
 		}
 		s.pos += int64(len(b))
 	}
-	var next []byte
+	next := s.next[:0]
 	nextAt := int64(-1)
 	for !s.eof {
 		b, start, err := s.chunk()
@@ -177,6 +178,7 @@ func (s *Scanner) Scan() bool {
 	s.cur, s.curOff, s.curLen = a, s.blockAt, s.blockN
 	if nextAt >= 0 {
 		s.block = append(s.block[:0], next...)
+		s.next = next
 		s.blockN = int64(len(next))
 		s.blockAt = nextAt
 	} else {
@@ -213,6 +215,10 @@ func (s *Scanner) Err() error { return s.err }
 // up to (not including) the next header. It fails only when the block does
 // not start with a header; every other line is optional, so an odd alert
 // yields what could be read.
+//
+// When the block is valid UTF-8 (the usual case) every string of the Alert
+// is a substring of Raw, so an alert costs one copy of its bytes and a few
+// slices; otherwise each line is copied with invalid sequences replaced.
 func ParseLogAlert(block []byte) (Alert, error) {
 	nl := bytes.IndexByte(block, '\n')
 	first := block
@@ -223,18 +229,28 @@ func ParseLogAlert(block []byte) (Alert, error) {
 	if !ok {
 		return Alert{}, fmt.Errorf("parse alert at %q: %w", clip(first, 40), ErrNotAlert)
 	}
+	raw := string(block)
 	a := Alert{
-		ID:       id.String(),
+		// The id's digits have no leading zeros (parseHeader), so the text
+		// between "** Alert " and ":" is what id.String() would print.
+		ID:       raw[len(headerPrefix) : hlen-1],
 		Time:     time.Unix(id.Epoch, 0),
-		Raw:      string(block),
+		Raw:      raw,
 		Source:   SourceAlertsLog,
 		Resolved: true,
 	}
-	a.Rule.Groups = parseGroups(first[hlen:])
-
+	valid := utf8.ValidString(raw)
 	var lines []string
-	if nl >= 0 {
-		lines = splitLines(block[nl+1:])
+	if valid {
+		a.Rule.Groups = parseGroupsString(raw[hlen:len(first)])
+		if nl >= 0 {
+			lines = splitLinesString(raw[nl+1:])
+		}
+	} else {
+		a.Rule.Groups = parseGroups(first[hlen:])
+		if nl >= 0 {
+			lines = splitLines(block[nl+1:])
+		}
 	}
 	i := 0
 	// Date and location.
@@ -312,6 +328,26 @@ func splitLines(b []byte) []string {
 	}
 }
 
+// splitLinesString is splitLines for a string that is valid UTF-8: the
+// lines are substrings of s.
+func splitLinesString(s string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	if s[len(s)-1] == '\n' {
+		s = s[:len(s)-1]
+	}
+	out := make([]string, 0, strings.Count(s, "\n")+1)
+	for {
+		l, rest, more := strings.Cut(s, "\n")
+		out = append(out, strings.TrimSuffix(l, "\r"))
+		if !more {
+			return out
+		}
+		s = rest
+	}
+}
+
 func validString(b []byte) string {
 	if utf8.Valid(b) {
 		return string(b)
@@ -342,13 +378,76 @@ func parseGroups(rest []byte) []string {
 	return out
 }
 
+// parseGroupsString is parseGroups for a header that is valid UTF-8: the
+// groups are substrings of rest.
+func parseGroupsString(rest string) []string {
+	_, g, ok := strings.Cut(rest, " - ")
+	if !ok {
+		return nil
+	}
+	g = strings.TrimRight(g, "\r")
+	var out []string
+	for len(g) > 0 {
+		f := g
+		if c := strings.IndexByte(g, ','); c >= 0 {
+			f, g = g[:c], g[c+1:]
+		} else {
+			g = ""
+		}
+		if f = strings.TrimSpace(f); f != "" {
+			if out == nil {
+				out = make([]string, 0, strings.Count(g, ",")+1)
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // isDateLine checks the fixed "YYYY Mon DD HH:MM:SS" prefix.
 func isDateLine(l string) bool {
 	if len(l) < 20 || (len(l) > 20 && l[20] != ' ') {
 		return false
 	}
+	if ok, known := quickDate(l[:20]); known {
+		return ok
+	}
 	_, err := time.Parse("2006 Jan 02 15:04:05", l[:20])
 	return err == nil
+}
+
+// quickDate decides what time.Parse("2006 Jan 02 15:04:05", d) would for
+// the shape OSSEC writes (digits where the layout has them, the month
+// abbreviation capitalised as in the layout): ok is whether d is a valid
+// date; known is false for any other shape, left to time.Parse.
+func quickDate(d string) (ok, known bool) {
+	digits := func(i, n int) (int, bool) {
+		v := 0
+		for _, c := range []byte(d[i : i+n]) {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	year, ok1 := digits(0, 4)
+	day, ok2 := digits(9, 2)
+	hour, ok3 := digits(12, 2)
+	minute, ok4 := digits(15, 2)
+	sec, ok5 := digits(18, 2)
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || d[4] != ' ' || d[8] != ' ' || d[11] != ' ' || d[14] != ':' || d[17] != ':' {
+		return false, false
+	}
+	month := strings.Index("JanFebMarAprMayJunJulAugSepOctNovDec", d[5:8])
+	if month < 0 || month%3 != 0 {
+		return false, false
+	}
+	mdays := [12]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[month/3]
+	if month/3 == 1 && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+		mdays = 29
+	}
+	return day >= 1 && day <= mdays && hour < 24 && minute < 60 && sec < 60, true
 }
 
 // parseRuleLine parses "Rule: <id> (level <n>) -> '<description>'".
@@ -451,7 +550,8 @@ func splitBody(body []string, fields map[string]string) ([]string, map[string]st
 		return body, fields
 	}
 	type kv struct{ k, v string }
-	logLines := []string{body[0]}
+	logLines := make([]string, 1, len(body))
+	logLines[0] = body[0]
 	var pending []kv
 	pendingFrom := -1 // index in body of the first pending field line
 	for i := 1; i < len(body); i++ {
