@@ -469,13 +469,24 @@ func (l *NagiosLab) Log() string {
 }
 
 // Notifications returns the lines the lab contact's notification command
-// wrote: "STATE<TAB>host<TAB>service<TAB>output".
+// wrote: "STATE<TAB>host<TAB>service<TAB>output". Only whole lines count:
+// the command may be writing the file while it is read.
 func (l *NagiosLab) Notifications() []string {
 	b, err := os.ReadFile(filepath.Join(l.Dir, "notifications.log"))
 	if err != nil {
 		return nil
 	}
-	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	var lines []string
+	for {
+		line, rest, ok := strings.Cut(string(b), "\n")
+		if !ok {
+			return lines
+		}
+		if line != "" {
+			lines = append(lines, line)
+		}
+		b = []byte(rest)
+	}
 }
 
 // VerifyIcinga2 validates Icinga 2 object files with icinga2 daemon -C
