@@ -435,3 +435,67 @@ func TestFollowUsage(t *testing.T) {
 		t.Errorf("log:\n%s", log)
 	}
 }
+
+// TestFollowIcinga2: follow -once with [delivery] transport = icinga2
+// against the real icinga2: each host's service holds its last alert's
+// result, and the heartbeat reached its service.
+func TestFollowIcinga2(t *testing.T) {
+	var objects []string
+	for h := 0; h < 5; h++ {
+		objects = append(objects, lab.IcingaPassiveObjects(fmt.Sprintf("web%02d", h), "OSSEC SSH", "OSSEC", "OSSEC bridge"))
+	}
+	ic := lab.StartIcinga(t, lab.IcingaOptions{Objects: objects})
+	root := newOSSECRoot(t, fmt.Sprintf(`[delivery]
+transport = icinga2
+[icinga2]
+url      = %s
+user     = %s
+password = %s
+ca_file  = %s
+timeout  = 5s
+[states]
+warning  = 7
+critical = 12
+[hosts]
+default = {agent}
+[service "OSSEC SSH"]
+groups = sshd
+[service "OSSEC"]
+[follow]
+format            = json
+heartbeat         = 1h
+heartbeat_host    = web00
+heartbeat_service = OSSEC bridge
+`, ic.URL, ic.User, ic.Password, ic.CAFile))
+	var b []byte
+	for n := 0; n < 10; n++ { // web00..web04, twice each; levels 3..12
+		b = appendJSONAlert(b, n, 0)
+	}
+	if err := os.WriteFile(filepath.Join(root.dir, "logs", "alerts", "alerts.json"), b, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if rc, stderr := root.run(t, root.ar, nil, "follow", "-once", "-from-start"); rc != 0 {
+		t.Fatalf("rc %d: %s\n%s", rc, stderr, root.log(t))
+	}
+	for h := 0; h < 5; h++ {
+		host, last := fmt.Sprintf("web%02d", h), h+5 // level 8 + h: WARNING, CRITICAL from level 12
+		want := 1
+		if 3+last%10 >= 12 {
+			want = 2
+		}
+		got := ic.Service(t, host, "OSSEC SSH")
+		if n, ok := eventOf(got.Output); !got.HasResult || !ok || n != last || got.State != want {
+			t.Errorf("%s!OSSEC SSH: state %d, output %q; want state %d and alert %d", host, got.State, got.Output, want, last)
+		}
+		if other := ic.Service(t, host, "OSSEC"); other.HasResult {
+			t.Errorf("%s!OSSEC got a result: %+v", host, other)
+		}
+	}
+	hb := ic.Service(t, "web00", "OSSEC bridge")
+	if !hb.HasResult || hb.State != 0 || !strings.HasPrefix(hb.Output, "ossec-nagios follow alive") {
+		t.Errorf("heartbeat: %+v", hb)
+	}
+	if strings.Contains(root.log(t), ic.Password) {
+		t.Error("the API password reached the log")
+	}
+}
