@@ -12,6 +12,24 @@ import (
 	"github.com/ossec-nagios/ossec-nagios/nagioscfg"
 )
 
+const checkConfigUsage = `usage: ossec-nagios check-config [-config FILE] [-objects FILE [-hosts FILE] [-manager NAME]]
+       ossec-nagios -check-config [-config FILE]
+
+Loads and validates the mapping INI (every error names the file, the section
+and the key), builds the mapping, prints the warnings on stderr and a summary
+on stdout. With -objects it also reports every (host, service) the mapping
+can produce that the Nagios objects do not define. Exit 0 when the INI is
+valid, 2 when it is not.
+
+Examples:
+  ossec-nagios check-config
+  ossec-nagios check-config -config /etc/ossec-nagios/ossec-nagios.ini
+  ossec-nagios check-config -objects /var/cache/nagios4/objects.cache
+  OSSEC_NAGIOS_CONFIG=./ossec-nagios.ini ossec-nagios -check-config
+
+Flags:
+`
+
 // runCheckConfig loads and validates the mapping INI: `ossec-nagios
 // check-config [-config F]` (also `ossec-nagios -check-config`). It prints
 // the warnings on stderr and "config OK: N services, M host rules" on
@@ -24,7 +42,7 @@ func runCheckConfig(ctx context.Context, e *env, args []string) int {
 	hostsFlag := fs.String("hosts", "", "with -objects: the agents (client.keys or one name per line; default <OSSEC>/etc/client.keys)")
 	manager := fs.String("manager", "", "with -objects: the manager's own agent name (default: this machine's short host name; \"-\": none)")
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: ossec-nagios check-config [-config FILE] [-objects FILE [-hosts FILE] [-manager NAME]]\n")
+		fmt.Fprint(e.stderr, checkConfigUsage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

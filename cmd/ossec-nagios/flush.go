@@ -19,11 +19,16 @@ const flushUsage = `usage: ossec-nagios flush [-config F] [-v]
 
 Delivers the results spooled while Nagios was unreachable, oldest first, and
 the flood-control summaries of windows that have closed. Run it from cron,
-e.g. every minute:
+e.g. every minute. Exit 0 when everything was delivered, 1 when results
+remain spooled.
 
+Examples:
+  ossec-nagios flush -v
+  ossec-nagios flush -config /etc/ossec-nagios/ossec-nagios.ini
+  # /etc/cron.d/ossec-nagios:
   * * * * * root /var/ossec/active-response/bin/ossec-nagios flush
 
-Exit 0 when everything was delivered, 1 when results remain spooled.
+Flags:
 `
 
 func runFlush(ctx context.Context, e *env, args []string) int {

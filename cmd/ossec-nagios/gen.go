@@ -30,6 +30,13 @@ Examples:
   ossec-nagios gen nagios -with-hosts > /etc/nagios4/conf.d/ossec.cfg
   ossec-nagios gen icinga2 -hosts agents.txt -o /etc/icinga2/conf.d/ossec.conf
   ossec-nagios gen ossec-conf >> /var/ossec/etc/ossec.conf   (then move the blocks into <ossec_config>)
+
+Flags (after the dialect):
+  -config F      mapping INI (default $OSSEC_NAGIOS_CONFIG or <OSSEC>/etc/ossec-nagios.ini)
+  -hosts F       agents: client.keys or a list of names (default <OSSEC>/etc/client.keys)
+  -with-hosts    also define the hosts (for hosts your Nagios/Icinga does not define)
+  -manager NAME  the manager's own agent name (default: this machine's short host name; "-": none)
+  -o FILE        write to FILE (atomically) instead of stdout
 `
 
 func runGen(ctx context.Context, e *env, args []string) int {
@@ -44,7 +51,7 @@ func runGen(ctx context.Context, e *env, args []string) int {
 	dialect := args[0]
 	fs := flag.NewFlagSet("gen "+dialect, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.Usage = func() { fmt.Fprint(e.stderr, genUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(e.stderr, genUsage) }
 	cfgFlag := fs.String("config", "", "mapping INI (default $OSSEC_NAGIOS_CONFIG or <OSSEC>/etc/ossec-nagios.ini)")
 	hostsFlag := fs.String("hosts", "", "agents: client.keys or a list of names (default <OSSEC>/etc/client.keys)")
 	withHosts := fs.Bool("with-hosts", false, "also define the hosts (for hosts your Nagios/Icinga does not define)")

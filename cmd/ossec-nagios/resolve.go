@@ -13,27 +13,52 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ossec-nagios/ossec-nagios/bridge"
 	"github.com/ossec-nagios/ossec-nagios/bridge/alert"
 )
 
 // resolveOptions is what `ossec-nagios resolve` was asked.
 type resolveOptions struct {
-	log    string // -log, "" for the default
-	format string // text | json
+	config string // -config, "" for none (or the default when -format nsca)
+	log    string // -log, "" for the config's or the default
+	format string // text | json | nsca
 	poll   time.Duration
 	id     string
 	ruleID int
 }
 
+const resolveUsage = `usage: ossec-nagios resolve [-config F] [-log F] [-format text|json|nsca] [-poll DURATION] ALERTID [RULEID]
+
+Prints the alert that an active response for ALERTID (and RULEID) would
+resolve to in alerts.log, and how it was found; sends nothing. With -config
+(or -format nsca) it also prints the result the alert maps to: host,
+service, state and output. -format nsca prints only that result, as one
+send_nsca input line: host<TAB>service<TAB>state<TAB>output (a host check
+has no service field). Exit 0 when resolved, 1 when not (the "not resolved"
+alert, and with a mapping its UNKNOWN result, are still printed).
+
+The alerts.log is -log, else [alerts] log of the -config INI, else
+<OSSEC>/logs/alerts/alerts.log.
+
+Examples:
+  ossec-nagios resolve 1780297522.5825
+  ossec-nagios resolve -format json 1780297522.5825 5501
+  ossec-nagios resolve -config /var/ossec/etc/ossec-nagios.ini 1780297522.5825
+  ossec-nagios resolve -format nsca 1780297522.5825 | ossec-nagios send -H nagios1 -ds 0x0a
+
+Flags:
+`
+
 func parseResolveArgs(e *env, args []string) (resolveOptions, error) {
 	var o resolveOptions
 	fs := flag.NewFlagSet("resolve", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.StringVar(&o.log, "log", "", "alerts.log to search (default <OSSEC>/logs/alerts/alerts.log)")
-	fs.StringVar(&o.format, "format", "text", "output format: text or json")
+	fs.StringVar(&o.config, "config", "", "mapping INI: its [alerts] log, and the mapping for the result (-format nsca: default $OSSEC_NAGIOS_CONFIG or <OSSEC>/etc/ossec-nagios.ini)")
+	fs.StringVar(&o.log, "log", "", "alerts.log to search (default: [alerts] log of -config, else <OSSEC>/logs/alerts/alerts.log)")
+	fs.StringVar(&o.format, "format", "text", "output format: text, json, or nsca (one send_nsca input line)")
 	fs.DurationVar(&o.poll, "poll", alert.DefaultPoll, "how long to wait for an alert not written yet (0: do not wait)")
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: ossec-nagios resolve [-log PATH] [-format text|json] [-poll DURATION] ALERTID [RULEID]\n")
+		fmt.Fprint(e.stderr, resolveUsage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -55,9 +80,9 @@ func parseResolveArgs(e *env, args []string) (resolveOptions, error) {
 		o.ruleID = n
 	}
 	switch o.format {
-	case "text", "json":
+	case "text", "json", "nsca":
 	default:
-		return o, usagef("resolve: -format %q: want text or json", o.format)
+		return o, usagef("resolve: -format %q: want text, json or nsca", o.format)
 	}
 	if o.poll == 0 {
 		o.poll = -1 // the Resolver's "do not wait"
@@ -74,8 +99,9 @@ func (e *env) alertsLogPath(flagValue string) string {
 	return filepath.Join(e.ossecRoot(), "logs", "alerts", "alerts.log")
 }
 
-// runResolve prints the alert an id resolves to. Exit 0 when resolved, 1
-// when not (the "not resolved" alert is still printed), 2 on bad usage.
+// runResolve prints the alert an id resolves to (and, given a mapping, the
+// result it maps to). Exit 0 when resolved, 1 when not (the "not resolved"
+// alert is still printed), 2 on bad usage or a bad config.
 func runResolve(ctx context.Context, e *env, args []string) int {
 	o, err := parseResolveArgs(e, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -88,27 +114,123 @@ func runResolve(ctx context.Context, e *env, args []string) int {
 		}
 		return e.report(err)
 	}
-	r := &alert.Resolver{Log: e.alertsLogPath(o.log), Poll: o.poll}
-	res, rerr := r.Resolve(ctx, alert.Query{ID: o.id, RuleID: o.ruleID})
-	if err := writeResolution(e.stdout, o.format, res); err != nil {
+	var m *bridge.Mapping
+	logPath := e.alertsLogPath(o.log)
+	if o.config != "" || o.format == "nsca" {
+		a, warnings, err := e.loadApp(o.config)
+		if err != nil {
+			return e.report(err)
+		}
+		for _, w := range warnings {
+			fmt.Fprintf(e.stderr, "ossec-nagios: warning: %s\n", w)
+		}
+		if m, err = a.mapping(); err != nil {
+			return e.report(err)
+		}
+		if o.log == "" {
+			logPath = a.cfg.Alerts.Log
+		}
+	}
+	q := alert.Query{ID: o.id, RuleID: o.ruleID}
+	r := &alert.Resolver{Log: logPath, Poll: o.poll}
+	res, rerr := r.Resolve(ctx, q)
+	var result *bridge.Result
+	if m != nil {
+		// The alert the active response would map: the resolved one, or
+		// what the query knows (mapped to UNKNOWN).
+		a := res.Alert
+		var nr *alert.NotResolvedError
+		if rerr != nil && !errors.As(rerr, &nr) {
+			a = q.Fallback()
+		}
+		mapped, err := m.Map(a)
+		switch {
+		case err == nil:
+			result = &mapped
+		case rerr == nil:
+			return e.report(usageError{fmt.Errorf("resolve: %w", err)})
+		default:
+			// What the query knows may not map (no agent for {agent}):
+			// the alert's not being found is the error that matters.
+			fmt.Fprintf(e.stderr, "ossec-nagios: warning: the alert that was not found does not map either: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+		}
+	}
+	if o.format == "nsca" && result == nil {
+		return e.report(rerr)
+	}
+	if err := writeResolution(e.stdout, o.format, res, result); err != nil {
 		return e.report(fmt.Errorf("resolve: write: %w", err))
 	}
 	return e.report(rerr)
 }
 
-// writeResolution prints res as text or JSON.
-func writeResolution(w io.Writer, format string, res alert.Resolution) error {
+// writeResolution prints res (and the result it maps to, when known) as
+// text, JSON, or one send_nsca line.
+func writeResolution(w io.Writer, format string, res alert.Resolution, result *bridge.Result) error {
 	switch format {
 	case "json":
-		b, err := json.MarshalIndent(toResolutionJSON(res), "", "  ")
+		j := toResolutionJSON(res)
+		if result != nil {
+			j.Result = &resultJSON{Host: result.Host, Service: result.Service, State: int(result.State),
+				StateName: result.State.String(), Output: result.Output}
+		}
+		b, err := json.MarshalIndent(j, "", "  ")
 		if err != nil {
 			return err
 		}
 		_, err = w.Write(append(b, '\n'))
 		return err
+	case "nsca":
+		if result == nil {
+			return errors.New("no result to print")
+		}
+		_, err := io.WriteString(w, nscaLine(*result))
+		return err
 	default:
-		return writeResolutionText(w, res)
+		if err := writeResolutionText(w, res); err != nil {
+			return err
+		}
+		if result != nil {
+			return writeResultText(w, *result)
+		}
+		return nil
 	}
+}
+
+// nscaLine is r as one send_nsca input line (tab-delimited, LF-ended):
+// host, service, state, output; a host check has no service field. The
+// mapping already made every field free of tabs and control characters; a
+// multiline output's newlines are written as the two characters \n, which
+// Nagios reads back as line breaks, so that the result stays one line.
+func nscaLine(r bridge.Result) string {
+	out := strings.ReplaceAll(r.Output, "\n", `\n`)
+	if r.Service == "" {
+		return fmt.Sprintf("%s\t%d\t%s\n", r.Host, int(r.State), out)
+	}
+	return fmt.Sprintf("%s\t%s\t%d\t%s\n", r.Host, r.Service, int(r.State), out)
+}
+
+func writeResultText(w io.Writer, r bridge.Result) error {
+	var b strings.Builder
+	b.WriteString("result (not sent):\n")
+	fmt.Fprintf(&b, "  host:    %s\n", printable(r.Host))
+	if r.Service != "" {
+		fmt.Fprintf(&b, "  service: %s\n", printable(r.Service))
+	} else {
+		b.WriteString("  service: (host check)\n")
+	}
+	fmt.Fprintf(&b, "  state:   %d (%s)\n", int(r.State), r.State)
+	fmt.Fprintf(&b, "  output:  %s\n", printable(r.Output))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+type resultJSON struct {
+	Host      string `json:"host"`
+	Service   string `json:"service,omitempty"`
+	State     int    `json:"state"`
+	StateName string `json:"state_name"`
+	Output    string `json:"output"`
 }
 
 type resolutionJSON struct {
@@ -130,6 +252,7 @@ type resolutionJSON struct {
 	Fields   map[string]string `json:"fields,omitempty"`
 	Source   string            `json:"source,omitempty"`
 	Raw      string            `json:"raw,omitempty"`
+	Result   *resultJSON       `json:"result,omitempty"`
 }
 
 type ruleJSON struct {

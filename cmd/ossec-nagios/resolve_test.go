@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ossec-nagios/ossec-nagios/bridge"
 )
 
 // resolveRoot builds a throw-away <OSSEC> holding a copy of a real
@@ -68,6 +71,7 @@ func TestRunResolve(t *testing.T) {
 		{name: "bad id", args: []string{"12345"}, code: exitUsage, stderr: "alert id is not <epoch>.<n>", noStdout: true},
 		{name: "bad rule", args: []string{"1.2", "x"}, code: exitUsage, stderr: `rule id "x"`, noStdout: true},
 		{name: "bad format", args: []string{"-format", "xml", "1.2"}, code: exitUsage, stderr: `-format "xml"`, noStdout: true},
+		{name: "nsca without any config", args: []string{"-format", "nsca", "1780297522.5825"}, code: exitUsage, stderr: "ossec-nagios.ini", noStdout: true},
 		{name: "no id", args: nil, code: exitUsage, stderr: "want ALERTID [RULEID]", noStdout: true},
 		{name: "help", args: []string{"-h"}, code: exitOK, stderr: "usage: ossec-nagios resolve", noStdout: true},
 	}
@@ -111,6 +115,126 @@ func TestPrintable(t *testing.T) {
 	} {
 		if got := printable(in); got != want {
 			t.Errorf("printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// resolveConfig writes an INI whose [alerts] log is the sample, moved out
+// of <OSSEC> so that only the INI can name it.
+func resolveConfig(t *testing.T, root, hostsDefault string) (ini, log string) {
+	t.Helper()
+	_, sample := resolveRoot(t)
+	dir := t.TempDir()
+	log = filepath.Join(dir, "elsewhere.log")
+	b, err := os.ReadFile(sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(log, b, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	text := fmt.Sprintf(`[nsca]
+server = 127.0.0.1:5667
+password = resolve-test-pw
+[alerts]
+log = %s
+[states]
+warning = 3
+critical = 12
+[hosts]
+default = %s
+[service "OSSEC SSH"]
+groups = sshd
+[service "OSSEC"]
+`, log, hostsDefault)
+	return writeINI(t, dir, text), log
+}
+
+func TestRunResolveConfigAndNSCA(t *testing.T) {
+	root := t.TempDir() // an <OSSEC> without alerts.log: only the INI's log has the alerts
+	ini, log := resolveConfig(t, root, "{agent}")
+	fixedINI, _ := resolveConfig(t, root, "ossec-manager")
+	const out5825 = "OSSEC rule 5501 (level 3): PAM: Login session opened. user=root(uid=0) :: 2026-06-01T12:35:21.869664+05:30 kali sudo: pam_unix(sudo:session): session opened for user root(uid=0) by kali(uid=1000)"
+	// The default INI, <OSSEC>/etc/ossec-nagios.ini, of a second root.
+	defRoot := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(defRoot, "etc"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeINI(t, filepath.Join(defRoot, "etc"), string(b))
+
+	tests := []struct {
+		name   string
+		root   string
+		args   []string
+		code   int
+		stdout string   // exact, when not ""
+		has    []string // substrings of stdout
+		stderr string
+	}{
+		{name: "-config takes [alerts] log and prints the result", args: []string{"-config", ini, "1780297522.5825", "5501"}, code: exitOK,
+			has: []string{"resolved: yes, by offset, at offset 5825 of " + log, "result (not sent):", "  host:    kali", "  service: OSSEC", "  state:   1 (WARNING)", "  output:  " + out5825}},
+		{name: "-format nsca is one send_nsca line", args: []string{"-config", ini, "-format", "nsca", "1780297522.5825"}, code: exitOK,
+			stdout: "kali\tOSSEC\t1\t" + out5825 + "\n"},
+		{name: "-format nsca loads the default INI", root: defRoot, args: []string{"-format", "nsca", "1780297522.5825"}, code: exitOK,
+			stdout: "kali\tOSSEC\t1\t" + out5825 + "\n"},
+		{name: "-format json with -config has the result", args: []string{"-config", ini, "-format", "json", "1780297992.16515"}, code: exitOK,
+			has: []string{`"result": {`, `"host": "kali"`, `"service": "OSSEC"`, `"state": 1`, `"state_name": "WARNING"`, `"output": "OSSEC rule 52507 (level 3): ClamAV database update :: `}},
+		{name: "-log overrides the INI", args: []string{"-config", ini, "-log", filepath.Join(root, "none.log"), "-poll", "0", "-format", "nsca", "1780297522.5825"}, code: exitFailure,
+			stderr: "none.log"},
+		{name: "not resolved: the UNKNOWN line the active response would send", args: []string{"-config", fixedINI, "-poll", "0", "-format", "nsca", "1780297522.5252", "5502"}, code: exitFailure,
+			has: []string{"ossec-manager\tOSSEC\t3\t"}, stderr: "no alert 1780297522.5252"},
+		{name: "not resolved and not mappable: no line, exit 1", args: []string{"-config", ini, "-poll", "0", "-format", "nsca", "1780297522.5252", "5502"}, code: exitFailure,
+			stdout: "", stderr: "does not map either"},
+		{name: "bad -config", args: []string{"-config", filepath.Join(root, "missing.ini"), "1780297522.5825"}, code: exitUsage,
+			stderr: "missing.ini"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := root
+			if tc.root != "" {
+				r = tc.root
+			}
+			e, out, errb := resolveEnv(r)
+			code := e.dispatch(context.Background(), append([]string{"ossec-nagios", "resolve"}, tc.args...))
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %q", code, tc.code, errb.String())
+			}
+			if (tc.stdout != "" || tc.has == nil) && out.String() != tc.stdout {
+				t.Errorf("stdout %q, want %q", out.String(), tc.stdout)
+			}
+			for _, s := range tc.has {
+				if !strings.Contains(out.String(), s) {
+					t.Errorf("stdout lacks %q:\n%s", s, out.String())
+				}
+			}
+			if !strings.Contains(errb.String(), tc.stderr) {
+				t.Errorf("stderr %q lacks %q", errb.String(), tc.stderr)
+			}
+			if strings.Contains(strings.Join(tc.args, " "), "nsca") {
+				if n := strings.Count(out.String(), "\n"); n > 1 {
+					t.Errorf("-format nsca printed %d lines", n)
+				}
+			}
+		})
+	}
+}
+
+func TestNSCALine(t *testing.T) {
+	tests := []struct {
+		r    bridge.Result
+		want string
+	}{
+		{bridge.Result{Host: "web01", Service: "OSSEC SSH", State: bridge.Critical, Output: "CRITICAL - x"}, "web01\tOSSEC SSH\t2\tCRITICAL - x\n"},
+		{bridge.Result{Host: "web01", State: bridge.Warning, Output: "host check"}, "web01\t1\thost check\n"},
+		{bridge.Result{Host: "h", Service: "s", State: bridge.OK, Output: "first\nsecond"}, "h\ts\t0\tfirst\\nsecond\n"},
+	}
+	for _, tc := range tests {
+		if got := nscaLine(tc.r); got != tc.want {
+			t.Errorf("nscaLine(%+v) = %q, want %q", tc.r, got, tc.want)
 		}
 	}
 }

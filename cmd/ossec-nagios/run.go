@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 )
 
@@ -17,8 +18,40 @@ const (
 	exitUsage   = 2 // bad arguments, bad input, bad config
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version and commit are set at build time with -ldflags
+// "-X main.version=... -X main.commit=..."; without them the commit comes
+// from the VCS stamp that go build records in a git checkout.
+var (
+	version = "dev"
+	commit  = ""
+)
+
+// versionLine is what -version prints: the version and the commit.
+func versionLine() string {
+	c, modified := commit, false
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				if c == "" {
+					c = s.Value
+				}
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	if c == "" {
+		return fmt.Sprintf("ossec-nagios %s (commit unknown)", version)
+	}
+	if len(c) > 12 {
+		c = c[:12]
+	}
+	if modified && commit == "" {
+		c += "+modified"
+	}
+	return fmt.Sprintf("ossec-nagios %s (commit %s)", version, c)
+}
 
 // env is what a subcommand may touch of the process: its streams, its
 // environment and where the executable lives. Tests build their own.
@@ -126,7 +159,7 @@ func (e *env) dispatch(ctx context.Context, args []string) int {
 	case "add", "delete":
 		return runARLegacy(ctx, e, rest)
 	case "-version", "--version", "version":
-		fmt.Fprintf(e.stdout, "ossec-nagios %s\n", version)
+		fmt.Fprintln(e.stdout, versionLine())
 		return exitOK
 	case "-h", "-help", "--help", "help":
 		e.usage(e.stdout)
@@ -156,5 +189,13 @@ subcommands:
 	for _, sc := range subcommands() {
 		fmt.Fprintf(w, "  %-13s %s\n", sc.name, sc.summary)
 	}
-	fmt.Fprintf(w, "\nRun 'ossec-nagios SUBCOMMAND -h' for a subcommand's flags. ossec-nagios -version prints the version.\n")
+	fmt.Fprintf(w, `
+Examples:
+  ossec-nagios check-config                            validate <OSSEC>/etc/ossec-nagios.ini
+  ossec-nagios resolve -format nsca 1780297522.5825    what the active response would send, sending nothing
+  ossec-nagios gen nagios -with-hosts > /etc/nagios4/conf.d/ossec.cfg
+  ossec-nagios -version                                the version and the commit it was built from
+
+Run 'ossec-nagios SUBCOMMAND -h' for a subcommand's flags and examples.
+`)
 }

@@ -220,6 +220,12 @@ Service Checks:
 Host Checks:
 <host_name>[tab]<return_code>[tab]<plugin_output>
 Use -ds 0x0a for one result per line.
+
+Examples:
+  printf 'web01\tOSSEC\t2\tCRITICAL - test\n' | ossec-nagios send -H nagios1 -ds 0x0a -c /etc/send_nsca.cfg
+  ossec-nagios resolve -format nsca 1780297522.5825 | ossec-nagios send -H 127.0.0.1 -ds 0x0a -v
+
+Like send_nsca, -h exits 3.
 `, version, implementedMethods(), nsca.DefaultPort, sendDefaultConfig)
 }
 
