@@ -1,9 +1,13 @@
 # ossec-nagios — build, test, benchmark.
 GO       ?= go
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS  := -s -w -X main.version=$(VERSION)
+COMMIT   ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+LDFLAGS  := -s -w -X main.version=$(VERSION) $(if $(COMMIT),-X main.commit=$(COMMIT))
 BIN      := bin/ossec-nagios
 FUZZTIME ?= 10s
+
+# install, uninstall, man, deb, test-package
+include packaging.mk
 
 .PHONY: all build test vet lint fuzz bench demo clean
 
@@ -12,11 +16,17 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ossec-nagios
 
-# Every test, with the race detector; the real peers (nsca, send_nsca,
-# nagios4, icinga2) must be installed for the integration tests (they fail
-# when CI=true and skip otherwise).
+# Every test: go vet, gofmt, the unit and integration tests with the race
+# detector (the real peers nsca, send_nsca, nagios4 and icinga2 must be
+# installed for the integration tests: they fail when CI=true and skip
+# otherwise), every fuzz target for $(TEST_FUZZTIME) on top of its seed
+# corpus, and, as root on Debian, the Debian package installed with dpkg.
+TEST_FUZZTIME ?= 5s
+
 test: vet lint
 	$(GO) test -race -count=1 -timeout 30m ./...
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
+	@$(MAKE) --no-print-directory test-package-if-root
 
 vet:
 	$(GO) vet ./...
@@ -25,14 +35,27 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt wants to change:"; echo "$$out"; exit 1; fi
 
-# Every fuzz target for $(FUZZTIME) each, on top of its seed corpus.
+# Every fuzz target (func FuzzX in a _test.go) for $(FUZZTIME) each, on top
+# of its seed corpus. Each package's test binary is built once, with the
+# fuzzing instrumentation, and runs its targets one after the other in the
+# package's directory; the corpus the fuzzer grows is kept where go test
+# keeps it ($$GOCACHE/fuzz). A crasher is written to the package's
+# testdata/fuzz/FuzzX/ and fails the run: commit that file (go test then
+# replays it every time) and add a named regression test for the bug.
 fuzz:
-	@set -e; for pkg in $$($(GO) list ./...); do \
-	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
-	  for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/func //'); do \
-	    echo "fuzz $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+	@set -e; bins=$$(mktemp -d); trap 'rm -rf "$$bins"' EXIT; \
+	cache=$$($(GO) env GOCACHE)/fuzz; start=$$(date +%s); n=0; \
+	for dir in $$(grep -l '^func Fuzz' $$(find . -name '*_test.go' -not -path './.git/*') | xargs -n1 dirname | sort -u); do \
+	  bin=$$bins/$$(echo "$${dir#./}" | tr / _).test; \
+	  $(GO) test -c -fuzz=. -o "$$bin" "$$dir"; \
+	  for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$$dir"/*_test.go | sed 's/^func //' | sort -u); do \
+	    echo "fuzz $$dir $$t for $(FUZZTIME)"; \
+	    (cd "$$dir" && "$$bin" -test.run='^$$' -test.fuzz="^$$t\$$" -test.fuzztime=$(FUZZTIME) -test.fuzzcachedir="$$cache") || \
+	      { echo "fuzz: $$t in $$dir failed; the crasher is in $$dir/testdata/fuzz/$$t/"; exit 1; }; \
+	    n=$$((n + 1)); \
 	  done; \
-	done
+	done; \
+	echo "fuzz: $$n targets, $(FUZZTIME) each, $$(( $$(date +%s) - start )) s in all"
 
 bench: build
 	bash contrib/bench/bench.sh

@@ -5,7 +5,10 @@
 #   make uninstall OSSEC=/var/ossec  binary and link; keeps INI and spool
 #   make man                         dist/man/*.gz from the binary's own help
 #   make deb                         dist/ossec-nagios_VERSION_ARCH.deb (nfpm)
-#   make test-package                contrib/packaging/test-package.sh (root)
+#   make test-package                build the .deb, install it with dpkg,
+#                                    check it, remove it (root, Debian)
+#   make test-package-if-root        test-package when root with dpkg, else
+#                                    say why not (part of make test)
 #
 # The logic lives in contrib/packaging/ and contrib/man/, so it is testable
 # and shipped: install.sh is /usr/sbin/ossec-nagios-install in the package.
@@ -34,7 +37,7 @@ DEB            ?= dist/ossec-nagios_$(PKG_VERSION)_$(PKG_ARCH).deb
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 export SOURCE_DATE_EPOCH
 
-.PHONY: install uninstall man deb test-package
+.PHONY: install uninstall man deb test-package test-package-if-root
 
 install:
 	@test -x $(BIN) || $(MAKE) build
@@ -57,5 +60,15 @@ deb: build man
 	  $(NFPM) pkg --packager deb --config contrib/packaging/nfpm.yaml --target '$(DEB)'
 	@ls -l '$(DEB)'
 
-test-package:
-	bash contrib/packaging/test-package.sh
+test-package: deb
+	DEB='$(DEB)' PKG_VERSION='$(PKG_VERSION)' COMMIT='$(COMMIT)' bash contrib/packaging/test-package.sh
+
+# In CI (CI=true) the package test must run, so there a missing dpkg or
+# root is a failure; elsewhere it is skipped with the reason.
+test-package-if-root:
+	@why=; \
+	if [ "$$(id -u)" != 0 ]; then why="not root"; \
+	elif ! command -v dpkg >/dev/null 2>&1; then why="no dpkg (not Debian)"; fi; \
+	if [ -z "$$why" ]; then $(MAKE) --no-print-directory test-package; \
+	elif [ "$${CI:-}" = true ]; then echo "test-package: cannot run ($$why), and CI=true"; exit 1; \
+	else echo "test-package: skipped ($$why); run make test-package as root on Debian"; fi

@@ -30,7 +30,7 @@ if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
 	SOURCE_DATE_EPOCH=$(git -C "$(dirname "$0")" log -1 --format=%ct 2>/dev/null || date +%s)
 fi
 date=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)
-version=$("$bin" -version 2>/dev/null | sed -n '1s/^ossec-nagios //p')
+version=$("$bin" -version 2>/dev/null | sed -n '1s/^ossec-nagios \([^ ]*\).*/\1/p')
 : "${version:=unknown}"
 
 main=$(help -h)
