@@ -9,12 +9,14 @@
 # command-file lines follow produced, so both send exactly the same
 # results. Reported per run: wall time of the process, results/s, its CPU
 # time (user+sys from /usr/bin/time), then the ratios. Every run waits
-# until the daemon wrote all its lines and checks the count. Needs the
-# Debian packages nsca, nsca-client and time.
+# until the daemon wrote all its lines and checks the count. BENCH_N
+# overrides the 100,000, BENCH_RUNS the 3 runs (medians are reported).
+# Needs the Debian packages nsca, nsca-client and time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${OSSEC_NAGIOS_BIN:-$PWD/bin/ossec-nagios}
 N=${BENCH_N:-100000}
+RUNS=${BENCH_RUNS:-3}
 [ -x "$BIN" ] || { echo "bench-follow: $BIN missing (make build)"; exit 1; }
 for t in /usr/sbin/nsca /usr/sbin/send_nsca /usr/bin/time; do
   command -v "$t" >/dev/null || { echo "bench-follow: $t missing"; exit 1; }
@@ -82,15 +84,20 @@ wait_lines() { # wait until the daemon wrote $1 lines in all
   for _ in $(seq 1200); do [ "$(lines)" -ge "$1" ] && return 0; sleep 0.05; done
   echo "bench-follow: daemon wrote $(lines) lines, want $1" >&2; return 1
 }
-# report NAME "wall user sys": one table row; sets the globals w_NAME c_NAME
-report() {
-  local name=$1 wall user sys
-  read -r wall user sys <<<"$2"
-  printf '  %-28s wall %7.3f s  %8.0f results/s   cpu %7.3f s (user %.3f + sys %.3f)\n' "$name" "$wall" \
-    "$(awk -v n="$N" -v w="$wall" 'BEGIN { print (w > 0 ? n / w : 0) }')" \
-    "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$user" "$sys"
-  printf -v "w_$3" '%s' "$wall"
-  printf -v "c_$3" '%s' "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')"
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# row NAME RUNSFILE: one table row from the runs' "wall cpu" lines (medians)
+row() {
+  local name=$1 wall cpu
+  wall=$(cut -d' ' -f1 "$2" | median)
+  cpu=$(cut -d' ' -f2 "$2" | median)
+  printf '  %-28s wall %7.3f s  %8.0f results/s   cpu %7.3f s  (%.1f us cpu/result)\n' "$name" "$wall" \
+    "$(awk -v n="$N" -v w="$wall" 'BEGIN { print (w > 0 ? n / w : 0) }')" "$cpu" \
+    "$(awk -v n="$N" -v c="$cpu" 'BEGIN { print c * 1e6 / n }')"
+  echo "$wall $cpu"  >&3
+}
+# timed CMD...: runs it under /usr/bin/time, prints "wall user+sys"
+timed() {
+  { /usr/bin/time -f '%e %U %S' "$@" >/dev/null; } 2>&1 | tail -1 | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }'
 }
 
 for fmt in json log; do
@@ -98,28 +105,38 @@ for fmt in json log; do
   chmod 600 "$root/etc/$fmt.ini"
 done
 
-echo "$N results each, same nsca daemon (XOR, regular command file):"
-for fmt in json log; do
+echo "$N results each, same nsca daemon (XOR, regular command file), median of $RUNS runs:"
+: > "$tmp/json.runs"; : > "$tmp/log.runs"; : > "$tmp/sn.runs"
+for run in $(seq "$RUNS"); do
+  for fmt in json log; do
+    rm -f "$root/var/follow-$fmt.cursor"
+    before=$(lines)
+    OSSEC_NAGIOS_ROOT=$root timed "$BIN" follow -once -from-start -config "$root/etc/$fmt.ini" >> "$tmp/$fmt.runs"
+    wait_lines $((before + N))
+    if [ "$run" = 1 ] && [ "$fmt" = json ]; then
+      start_json=$before
+      # the results follow sent, as send_nsca input: host TAB service TAB code TAB output ETB
+      tail -n +$((before + 1)) "$cmdfile" | sed 's/^\[[0-9]*\] PROCESS_SERVICE_CHECK_RESULT;//' |
+        awk -F';' -v OFS='\t' '{ h = $1; s = $2; c = $3; $1 = $2 = $3 = ""; o = substr($0, 4); gsub(/\t/, ";", o); printf "%s\t%s\t%s\t%s\027", h, s, c, o }' > "$tmp/mapped.txt"
+      [ "$(tr '\027' '\n' < "$tmp/mapped.txt" | wc -l)" -eq "$N" ] || { echo "bench-follow: mapped input is not $N results"; exit 1; }
+    fi
+  done
   before=$(lines)
-  [ "$fmt" = json ] && start_json=$before
-  t=$( { OSSEC_NAGIOS_ROOT=$root /usr/bin/time -f '%e %U %S' "$BIN" follow -once -from-start -config "$root/etc/$fmt.ini"; } 2>&1 | tail -1)
+  timed /usr/sbin/send_nsca -H 127.0.0.1 -p "$port" -to 60 -c "$tmp/send_nsca.cfg" < "$tmp/mapped.txt" >> "$tmp/sn.runs"
   wait_lines $((before + N))
-  report "follow -once alerts.$fmt" "$t" "$fmt"
-  # the results follow sent, as send_nsca input: host TAB service TAB code TAB output ETB
-  tail -n +$((before + 1)) "$cmdfile" | sed 's/^\[[0-9]*\] PROCESS_SERVICE_CHECK_RESULT;//' |
-    awk -F';' -v OFS='\t' '{ h = $1; s = $2; c = $3; $1 = $2 = $3 = ""; o = substr($0, 4); gsub(/\t/, ";", o); printf "%s\t%s\t%s\t%s\027", h, s, c, o }' > "$tmp/mapped-$fmt.txt"
+  if [ "$run" = 1 ]; then
+    # send_nsca's results, as the daemon wrote them, are follow's
+    diff <(tail -n "$N" "$cmdfile" | cut -d' ' -f2-) <(sed -n "$((start_json + 1)),$((start_json + N))p" "$cmdfile" | cut -d' ' -f2-) >/dev/null ||
+      echo "  (warning: send_nsca's command-file lines differ from follow's)"
+  fi
 done
-cmp -s <(tr '\027' '\n' < "$tmp/mapped-json.txt" | wc -l) <(echo "$N") || { echo "bench-follow: mapped input is not $N results"; exit 1; }
-
-before=$(lines)
-t=$( { /usr/bin/time -f '%e %U %S' /usr/sbin/send_nsca -H 127.0.0.1 -p "$port" -to 60 -c "$tmp/send_nsca.cfg" < "$tmp/mapped-json.txt" >/dev/null; } 2>&1 | tail -1)
-wait_lines $((before + N))
-report "send_nsca (mapped, stdin)" "$t" sn
-# the same results, as the daemon wrote them
-diff <(tail -n "$N" "$cmdfile" | cut -d' ' -f2-) <(sed -n "$((start_json + 1)),$((start_json + N))p" "$cmdfile" | cut -d' ' -f2-) >/dev/null ||
-  echo "  (warning: send_nsca's command-file lines differ from follow's)"
-awk -v fw="$w_json" -v lw="$w_log" -v sw="$w_sn" -v fc="$c_json" -v lc="$c_log" -v sc="$c_sn" 'BEGIN {
-  printf "  ratios follow/send_nsca: wall %.2fx (json), %.2fx (log); cpu %.2fx (json), %.2fx (log)\n", fw / sw, lw / sw, fc / sc, lc / sc
+{
+  row "follow -once alerts.json" "$tmp/json.runs"
+  row "follow -once alerts.log" "$tmp/log.runs"
+  row "send_nsca (mapped, stdin)" "$tmp/sn.runs"
+} 3> "$tmp/medians"
+awk 'NR == 1 { fw = $1; fc = $2 } NR == 2 { lw = $1; lc = $2 } NR == 3 { sw = $1; sc = $2 } END {
+  printf "  ratios send_nsca/follow: wall %.2fx (json), %.2fx (log); cpu %.2fx (json), %.2fx (log)\n", sw / fw, sw / lw, sc / fc, sc / lc
   print  "  (follow also reads, parses and maps every alert, and saves its cursor durably every 100)"
-}'
-[ "$(lines)" -eq $((3 * N)) ] || { echo "bench-follow: $(lines) command-file lines, want $((3 * N))"; exit 1; }
+}' "$tmp/medians"
+[ "$(lines)" -eq $((3 * RUNS * N)) ] || { echo "bench-follow: $(lines) command-file lines, want $((3 * RUNS * N))"; exit 1; }
