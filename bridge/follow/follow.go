@@ -502,7 +502,7 @@ func (f *follower) readLog(ctx, dctx context.Context, t *tail, open func(int64) 
 				break
 			}
 		}
-		if err := f.consume(dctx, sc.Alert(), end); err != nil {
+		if err := f.consume(ctx, dctx, sc.Alert(), end); err != nil {
 			return err
 		}
 	}
@@ -535,7 +535,7 @@ func (f *follower) readJSON(ctx, dctx context.Context, t *tail, open func(int64)
 		}
 		sc := alert.NewJSONScanner(r, off)
 		for ctx.Err() == nil && sc.Scan() {
-			if err := f.consume(dctx, sc.Alert(), sc.Pos()); err != nil {
+			if err := f.consume(ctx, dctx, sc.Alert(), sc.Pos()); err != nil {
 				done()
 				return err
 			}
@@ -566,8 +566,10 @@ func (f *follower) readJSON(ctx, dctx context.Context, t *tail, open func(int64)
 }
 
 // consume turns one alert into results for the batch and delivers the
-// batch when it is full.
-func (f *follower) consume(dctx context.Context, a alert.Alert, end int64) error {
+// batch when it is full. After a delivered batch it runs what is due
+// (periodic), so that a long catch-up keeps the status file fresh and the
+// heartbeat and flood summaries going.
+func (f *follower) consume(ctx, dctx context.Context, a alert.Alert, end int64) error {
 	f.st.Alerts++
 	f.sinceSave++
 	if f.o.Filter.Match(a) {
@@ -581,7 +583,10 @@ func (f *follower) consume(dctx context.Context, a alert.Alert, end int64) error
 	}
 	f.pending = end
 	if f.sinceSave >= f.o.BatchSize {
-		return f.flush(dctx)
+		if err := f.flush(dctx); err != nil {
+			return err
+		}
+		f.periodic(ctx, dctx)
 	}
 	return nil
 }

@@ -605,3 +605,55 @@ func TestOnceDeliveryError(t *testing.T) {
 	}
 	wantExactlyOnce(t, s.ids(), 0, 10)
 }
+
+// slowSender takes d per result.
+type slowSender struct {
+	fakeSender
+	d time.Duration
+}
+
+func (s *slowSender) SendCheck(ctx context.Context, host, service string, state int, output string) error {
+	time.Sleep(s.d)
+	return s.fakeSender.SendCheck(ctx, host, service, state, output)
+}
+
+// A long catch-up (one read of a large backlog) keeps the status file
+// current and the heartbeat going: the self-check must not take it for a
+// dead process.
+func TestStatusDuringCatchUp(t *testing.T) {
+	e := newEnv(t, formats[1])
+	appendAlerts(t, e.path, e.f, 0, 400)
+	s := &slowSender{d: time.Millisecond}
+	o := e.opts(s)
+	o.Once, o.StatusInterval = true, 20*time.Millisecond
+	o.Heartbeat = Heartbeat{Interval: 50 * time.Millisecond, Host: "nagios", Service: "ossec-nagios follow"}
+	done := make(chan error, 1)
+	go func() { done <- Follow(context.Background(), o) }()
+	offsets := map[int64]bool{}
+	for running := true; running; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			running = false
+		case <-time.After(5 * time.Millisecond):
+			if st, err := ReadStatus(e.status); err == nil && st.Lag > 0 {
+				offsets[st.Offset] = true
+			}
+		}
+	}
+	if len(offsets) < 3 {
+		t.Errorf("status written with %d offsets during the catch-up, want several", len(offsets))
+	}
+	hb := 0
+	for _, out := range s.outputs() {
+		if strings.HasPrefix(out, "ossec-nagios follow alive") {
+			hb++
+		}
+	}
+	if hb < 2 {
+		t.Errorf("%d heartbeats during the catch-up, want several", hb)
+	}
+	wantExactlyOnce(t, s.ids(), 0, 400)
+}
