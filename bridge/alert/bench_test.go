@@ -24,6 +24,7 @@ func BenchmarkScanAlertsLog(b *testing.B) {
 	in := repeatSample(b, "wazuh4-alerts-manager-local.log", 8<<20)
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for b.Loop() {
 		sc := NewScanner(bytes.NewReader(in))
 		n := 0
@@ -34,12 +35,14 @@ func BenchmarkScanAlertsLog(b *testing.B) {
 			b.Fatal(n, sc.Err())
 		}
 	}
+	cpuThroughput(b, cpu, int64(len(in)))
 }
 
 func BenchmarkScanAlertsJSON(b *testing.B) {
 	in := repeatSample(b, "wazuh4-alerts-subset.json", 8<<20)
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for b.Loop() {
 		sc := NewJSONScanner(bytes.NewReader(in), 0)
 		n := 0
@@ -50,6 +53,7 @@ func BenchmarkScanAlertsJSON(b *testing.B) {
 			b.Fatal(n, sc.Err())
 		}
 	}
+	cpuThroughput(b, cpu, int64(len(in)))
 }
 
 // BenchmarkResolveLast resolves the last alert of a 32 MB alerts.log by

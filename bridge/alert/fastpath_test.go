@@ -150,6 +150,7 @@ var jsonEdgeCases = []string{
 	`{"rule":{"id":"1"},"agent":{"id":"003","name":"w","ip":""},"location":"z"}`,
 	`{"rule":{"id":"1"},"previous_output":"p","data":{"previous_output":"q"}}`,
 	`{"rule":{"id":"1"},"syscheck":{"path":"/x","sha1_after":"ab","changed_attributes":["size"]},"data":{"syscheck.path":"y"}}`,
+	`{"rule":{"id":"1"},"syscheck":{"path":"/x","sha1_after":"ab","changed_attributes":["size","md5"],"perm_after":{"a":"b"}},"data":{"srcip":"1.1.1.1"}}`,
 	`{"rule":{"id":"1"},"data":{"a":01}}`,
 	`{"rule":{"id":"1"},"data":{"a":1.}}`,
 	`{"rule":{"id":"1"},"data":{"a":-}}`,
@@ -160,6 +161,16 @@ var jsonEdgeCases = []string{
 	`{"rule":{"id":"1"} , }`,
 	`{"rule" : { "id" : "1" , "level" : 2 } , "data" : { "k" : [ ] } }`,
 	`{"rule":{"id":"1"},"data":{"":"empty key","é":"x"}}`,
+	`{"rule":{"id":"1"},"data":{"a":1,"\u0061":2}}`,
+	`{"rule":{"id":"1"},"data":{"w\"in":{"k\\e\/y":"v\"\\","\ud83d\ude00":"\ud800x\ud800\u0041\udc00\ud800\ud800\ud83d"}}}`,
+	`{"rule":{"id":"1","description":"end\\"},"full_log":"\"quoted\" \u003cb\u003e","location":"C:\\Windows\\x"}`,
+	`{"rule":{"id":"1"},"data":{"x":["a\"b","c d",1.5e3,"\u00e9"],"y":["plain",2,true,null],"z":[{"b":1,"a":2}]}}`,
+	`{"rule":{"id":"1"},"agent":{"id":"1","name":"n","labels":{"a\tb":"c\nd"}},"data":{"a":"\u0000"}}`,
+	`{"rule":{"id":"1"},"data":{"a":"x\q"}}`,
+	`{"rule":{"id":"1"},"data":{"a":"x\u12G4"}}`,
+	`{"rule":{"id":"1"},"data":{"a":"x\`,
+	"{\"rule\":{\"id\":\"1\"},\"data\":{\"a\":\"tab\tin\"}}",
+	"{\"rule\":{\"id\":\"1\"},\t\"data\":{\"a\":\"x\"}}",
 	`{"rule":{"id":"1","description":"` + strings.Repeat("x", 5000) + `"}}`,
 	`{"rule":{"id":"1"},"data":` + strings.Repeat(`{"a":`, 300) + `1` + strings.Repeat(`}`, 300) + `}`,
 	`{"rule":{"id":"1"},"data":{"a":` + strings.Repeat(`[`, 20000) + strings.Repeat(`]`, 20000) + `}}`,
@@ -233,4 +244,56 @@ func FuzzParseJSONAlertReference(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		sameJSONParse(t, "input", in)
 	})
+}
+
+// TestJSONFastPathTaken: real alerts take the fast path (a regression
+// there would only show as lost speed).
+func TestJSONFastPathTaken(t *testing.T) {
+	for _, name := range []string{"wazuh4-alerts-subset.json", "wazuh-alert-json-frequency-rule.json"} {
+		raw, err := os.ReadFile(filepath.Join("testdata", "samples", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, l := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
+			if _, ok := fastDecodeJSON(string(l)); !ok {
+				t.Errorf("%s line %d: fast path not taken", name, i+1)
+			}
+		}
+	}
+}
+
+func TestQuickJSONTimeMatchesTimeParse(t *testing.T) {
+	const layout = "2006-01-02T15:04:05.000-0700"
+	check := func(ts string) {
+		t.Helper()
+		want, err := time.Parse(layout, ts)
+		got, ok := quickJSONTime(ts)
+		if !ok {
+			return
+		}
+		if err != nil {
+			t.Fatalf("quickJSONTime(%q) accepted what time.Parse rejects: %v", ts, err)
+		}
+		gn, goff := got.Zone()
+		wn, woff := want.Zone()
+		if !got.Equal(want) || gn != wn || goff != woff || got.Location().String() != want.Location().String() {
+			t.Fatalf("quickJSONTime(%q) = %v (%s %d), time.Parse %v (%s %d)", ts, got, gn, goff, want, wn, woff)
+		}
+	}
+	for _, loc := range []string{"UTC", "Europe/Berlin", "Asia/Kolkata", "America/St_Johns"} {
+		l, err := time.LoadLocation(loc)
+		if err != nil {
+			continue
+		}
+		saved := time.Local
+		time.Local = l
+		for _, date := range []string{"2026-09-24", "2024-02-29", "2023-02-29", "2100-02-29", "2000-02-29", "0000-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-03-29", "2026-10-25"} {
+			for _, clock := range []string{"00:00:00.000", "01:30:59.999", "23:59:59.123", "24:00:00.000", "12:60:00.000", "12:00:60.000", "1:00:00.0000"} {
+				for _, zone := range []string{"+0000", "-0000", "+0100", "+0200", "+0530", "-0330", "-1200", "+1400", "+2359", "+2400", "+0060", "Z0000", "+00:0"} {
+					check(date + "T" + clock + zone)
+				}
+			}
+		}
+		time.Local = saved
+	}
 }

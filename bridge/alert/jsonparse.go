@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrBadJSON reports a JSON alert that cannot be decoded or has no rule.
@@ -81,29 +82,91 @@ type jsonAlert struct {
 	DstUser     string      `json:"dstuser"`
 }
 
+// jsonDoc is what ParseJSONAlert takes from a JSON alert, from either
+// decoder: data and syscheck already flattened into Fields, the agent's
+// labels printed.
+type jsonDoc struct {
+	Timestamp      string
+	ID             string
+	HasRule        bool
+	Rule           jsonRule
+	Agent          jsonAgent // Labels unused: see Labels
+	Labels         map[string]string
+	FullLog        string
+	PreviousOutput string
+	Location       string
+	Fields         map[string]string // data, then syscheck under "syscheck."
+	TimeStampMS    json.Number
+	AgentName      string
+	AgentIP        string
+	Hostname       string
+	SrcIP          flexString
+	SrcPort        flexString
+	DstIP          flexString
+	DstPort        flexString
+	DstUser        string
+}
+
+// slowDecodeJSON decodes b with encoding/json into jsonAlert: the
+// reference for the fast path, and what decides every error.
+func slowDecodeJSON(b []byte) (jsonDoc, error) {
+	var j jsonAlert
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&j); err != nil {
+		return jsonDoc{}, err
+	}
+	doc := jsonDoc{
+		Timestamp: j.Timestamp, ID: j.ID, Agent: j.Agent,
+		FullLog: j.FullLog, PreviousOutput: j.PreviousOutput, Location: j.Location,
+		TimeStampMS: j.TimeStampMS, AgentName: j.AgentName, AgentIP: j.AgentIP, Hostname: j.Hostname,
+		SrcIP: j.SrcIP, SrcPort: j.SrcPort, DstIP: j.DstIP, DstPort: j.DstPort, DstUser: j.DstUser,
+	}
+	doc.Agent.Labels = nil
+	if j.Rule != nil {
+		doc.HasRule, doc.Rule = true, *j.Rule
+	}
+	for k, v := range j.Agent.Labels {
+		if doc.Labels == nil {
+			doc.Labels = map[string]string{}
+		}
+		doc.Labels[k] = scalarString(v)
+	}
+	if len(j.Data) > 0 || len(j.Syscheck) > 0 {
+		doc.Fields = map[string]string{}
+		flatten(doc.Fields, "", j.Data)
+		flatten(doc.Fields, "syscheck.", j.Syscheck)
+	}
+	return doc, nil
+}
+
 // ParseJSONAlert parses one alert object: a line of Wazuh's alerts.json (or
 // the alert of an active-response message, or an integratord JSON file), or
 // OSSEC 2.9+'s alerts.json schema. The Location of an agent's alert is
 // rebuilt as "(agent) ip->location" so that it reads as in alerts.log
 // (Wazuh's JSON keeps only the part after "->"; "any" stands for an unknown
-// IP).
+// IP). Only the first JSON value of b is read.
+//
+// Strings of the Alert may be substrings of Raw.
 func ParseJSONAlert(b []byte) (Alert, error) {
-	var j jsonAlert
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	if err := d.Decode(&j); err != nil {
-		return Alert{}, fmt.Errorf("decode JSON alert: %w: %w", ErrBadJSON, err)
+	raw := string(bytes.TrimRight(b, "\r\n"))
+	j, ok := fastDecodeJSON(raw)
+	if !ok {
+		var err error
+		if j, err = slowDecodeJSON(b); err != nil {
+			return Alert{}, fmt.Errorf("decode JSON alert: %w: %w", ErrBadJSON, err)
+		}
 	}
-	if j.Rule == nil {
+	if !j.HasRule {
 		return Alert{}, fmt.Errorf("decode JSON alert: %w: no rule object", ErrBadJSON)
 	}
 	a := Alert{
 		ID:       j.ID,
-		Raw:      string(bytes.TrimRight(b, "\r\n")),
+		Raw:      raw,
 		Source:   SourceAlertsJSON,
 		Resolved: true,
 	}
-	r := j.Rule
+	r := &j.Rule
 	a.Rule.Description = r.Description
 	if a.Rule.Description == "" {
 		a.Rule.Description = r.Comment
@@ -131,7 +194,7 @@ func ParseJSONAlert(b []byte) (Alert, error) {
 		a.Rule.Groups = r.Group
 	}
 
-	a.Time = parseJSONTime(j)
+	a.Time = parseJSONTime(j.Timestamp, j.TimeStampMS, j.ID)
 
 	if j.AgentName != "" || j.Hostname != "" || (j.Agent.Name == "" && strings.Contains(j.Location, "->")) {
 		// OSSEC schema: the location is whole.
@@ -156,17 +219,15 @@ func ParseJSONAlert(b []byte) (Alert, error) {
 			a.Location = "(" + a.Agent.Name + ") " + ip + "->" + j.Location
 		}
 	}
-	for k, v := range j.Agent.Labels {
-		if a.Agent.Labels == nil {
-			a.Agent.Labels = map[string]string{}
-		}
-		a.Agent.Labels[k] = scalarString(v)
+	if len(j.Labels) > 0 {
+		a.Agent.Labels = j.Labels
 	}
 
-	fields := map[string]string{}
-	flatten(fields, "", j.Data)
-	flatten(fields, "syscheck.", j.Syscheck)
+	fields := j.Fields
 	if j.PreviousOutput != "" {
+		if fields == nil {
+			fields = map[string]string{}
+		}
 		fields["previous_output"] = j.PreviousOutput
 	}
 	a.SrcIP = firstNonEmpty(fields["srcip"], string(j.SrcIP))
@@ -178,24 +239,75 @@ func ParseJSONAlert(b []byte) (Alert, error) {
 		a.Fields = fields
 	}
 	if j.FullLog != "" {
-		a.FullLog = splitLines([]byte(j.FullLog))
+		if utf8.ValidString(j.FullLog) {
+			a.FullLog = splitLinesString(j.FullLog)
+		} else {
+			a.FullLog = splitLines([]byte(j.FullLog))
+		}
 	}
 	return a, nil
 }
 
-func parseJSONTime(j jsonAlert) time.Time {
+func parseJSONTime(timestamp string, ms json.Number, id string) time.Time {
+	if t, ok := quickJSONTime(timestamp); ok {
+		return t
+	}
 	for _, layout := range []string{"2006-01-02T15:04:05.000-0700", "2006-01-02T15:04:05-0700", time.RFC3339Nano} {
-		if t, err := time.Parse(layout, j.Timestamp); err == nil {
+		if t, err := time.Parse(layout, timestamp); err == nil {
 			return t
 		}
 	}
-	if ms, err := j.TimeStampMS.Int64(); err == nil && ms > 0 {
+	if ms, err := ms.Int64(); err == nil && ms > 0 {
 		return time.UnixMilli(ms)
 	}
-	if id, err := ParseID(j.ID); err == nil {
+	if id, err := ParseID(id); err == nil {
 		return id.Time()
 	}
 	return time.Time{}
+}
+
+// quickJSONTime parses Wazuh's timestamp "2006-01-02T15:04:05.000-0700"
+// as time.Parse does (same instant, same Location), for a valid one with
+// an offset below 24 hours; ok is false for anything else, left to
+// time.Parse.
+func quickJSONTime(ts string) (time.Time, bool) {
+	if len(ts) != 28 || ts[4] != '-' || ts[7] != '-' || ts[10] != 'T' || ts[13] != ':' || ts[16] != ':' || ts[19] != '.' {
+		return time.Time{}, false
+	}
+	var v [9]int // year month day hour minute second milli zone-hour zone-minute
+	for k, f := range [9][2]int{{0, 4}, {5, 2}, {8, 2}, {11, 2}, {14, 2}, {17, 2}, {20, 3}, {24, 2}, {26, 2}} {
+		for _, c := range []byte(ts[f[0] : f[0]+f[1]]) {
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+			v[k] = v[k]*10 + int(c-'0')
+		}
+	}
+	year, month, day := v[0], v[1], v[2]
+	if month < 1 || month > 12 || day < 1 || v[3] > 23 || v[4] > 59 || v[5] > 59 || v[7] > 23 || v[8] > 59 {
+		return time.Time{}, false
+	}
+	mdays := [12]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[month-1]
+	if month == 2 && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+		mdays = 29
+	}
+	if day > mdays {
+		return time.Time{}, false
+	}
+	offset := (v[7]*60 + v[8]) * 60
+	switch ts[23] {
+	case '+':
+	case '-':
+		offset = -offset
+	default:
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, v[3], v[4], v[5], v[6]*1e6, time.UTC).Add(-time.Duration(offset) * time.Second)
+	// time.Parse keeps the local zone when it has this offset at t.
+	if _, off := t.In(time.Local).Zone(); off == offset {
+		return t.In(time.Local), true
+	}
+	return t.In(time.FixedZone("", offset)), true
 }
 
 func firstNonEmpty(s ...string) string {
