@@ -2,6 +2,7 @@
 # make bench: runs every side-by-side comparison in contrib/bench/bench-*.sh
 # in name order, each printing its own table. Needs the binary in bin/ (make
 # build) and the Debian packages nsca and nsca-client.
+# bench-ar.sh: one active response vs the seed shell recipe (seed-ar.sh) and bare send_nsca.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export OSSEC_NAGIOS_BIN="$PWD/bin/ossec-nagios"
