@@ -392,11 +392,20 @@ func (s *JSONScanner) Scan() bool {
 		s.line = s.line[:0]
 		start := s.pos
 		tooLong := false
+		var line []byte // the line: in the reader's buffer when it fits, else s.line
 		var err error
-		for {
+		for first := true; ; first = false {
 			var b []byte
 			b, err = s.r.ReadSlice('\n')
 			s.pos += int64(len(b))
+			if first && err == nil {
+				if len(b) <= max {
+					line = b
+				} else {
+					tooLong = true
+				}
+				break
+			}
 			if len(s.line)+len(b) <= max {
 				s.line = append(s.line, b...)
 			} else {
@@ -406,11 +415,14 @@ func (s *JSONScanner) Scan() bool {
 				break
 			}
 		}
+		if line == nil {
+			line = s.line
+		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
 				s.err = fmt.Errorf("read alerts.json at offset %d: %w", s.pos, err)
 			}
-			if len(s.line) > 0 && len(bytes.TrimSpace(s.line)) > 0 {
+			if len(line) > 0 && len(bytes.TrimSpace(line)) > 0 {
 				s.pos = start // incomplete line: not ours yet
 			}
 			return false
@@ -419,10 +431,10 @@ func (s *JSONScanner) Scan() bool {
 			s.skipped++
 			continue
 		}
-		if len(bytes.TrimSpace(s.line)) == 0 {
+		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		a, perr := ParseJSONAlert(s.line)
+		a, perr := ParseJSONAlert(line)
 		if perr != nil {
 			s.err = fmt.Errorf("alerts.json offset %d: %w", start, perr)
 			return false
