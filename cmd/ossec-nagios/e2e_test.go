@@ -173,6 +173,13 @@ check_keys = %s
 // then starts nagios4 and nsca.
 func startNagios(t *testing.T, iniFor func(port int) string, agents ...string) (*lab.NagiosLab, *ossecRoot) {
 	t.Helper()
+	return startNagiosWith(t, iniFor, nil, agents...)
+}
+
+// startNagiosWith is startNagios with setup applied to the lab before it
+// starts.
+func startNagiosWith(t *testing.T, iniFor func(port int) string, setup func(*lab.NagiosLab), agents ...string) (*lab.NagiosLab, *ossecRoot) {
+	t.Helper()
 	lab.RequireBinary(t, lab.Nagios4Bin, "nagios4-core")
 	lab.RequireBinary(t, lab.NSCABin, "nsca")
 	// Generate with a placeholder port, start, then write the real INI.
@@ -187,6 +194,9 @@ func startNagios(t *testing.T, iniFor func(port int) string, agents ...string) (
 		t.Fatalf("gen nagios: %v: %s", err, stderr.String())
 	}
 	l := lab.NewNagiosLab(t, string(objects))
+	if setup != nil {
+		setup(l)
+	}
 	l.Start(t)
 	if err := os.WriteFile(root.ini, []byte(iniFor(l.NSCAPort)), 0o600); err != nil {
 		t.Fatal(err)

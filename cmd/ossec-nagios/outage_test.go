@@ -17,7 +17,11 @@ import (
 // and one flush delivers exactly 1,000 results to Nagios, none twice.
 func TestOutageNothingLost(t *testing.T) {
 	const total, workers = 1000, 20
-	l, root := startNagios(t, labINI, "web01")
+	// nsca drops results that do not fit in the command FIFO when Nagios
+	// reads it slowly (measured: 43 of 1,000 on a loaded 2-core machine):
+	// that loss is between nsca and Nagios, so the lab has nsca write
+	// into Nagios' check result directory, and the test sees the bridge's.
+	l, root := startNagiosWith(t, labINI, func(l *lab.NagiosLab) { l.NSCACheckResults = true }, "web01")
 	dead := lab.FreePort(t) // nothing listens there: Nagios is "down"
 	if err := os.WriteFile(root.ini, []byte(labINI(dead)), 0o600); err != nil {
 		t.Fatal(err)
@@ -72,13 +76,20 @@ app: event %04d
 		t.Fatalf("flush rc %d: %s\n%s", rc, stderr, root.log(t))
 	}
 
-	re := regexp.MustCompile(`EXTERNAL COMMAND: PROCESS_SERVICE_CHECK_RESULT;web01;OSSEC;1;OSSEC rule 100100 \(level 8\): outage alert (\d{4})`)
+	// Nagios logs a result read from the check result directory as
+	// "PASSIVE SERVICE CHECK:", as "SERVICE ALERT:" when it changes the
+	// state, or both (a volatile service): a result counts once per kind
+	// of line, and twice only if a kind appears twice.
+	re := regexp.MustCompile(`(PASSIVE SERVICE CHECK: web01;OSSEC;1;|SERVICE ALERT: web01;OSSEC;WARNING;HARD;1;)OSSEC rule 100100 \(level 8\): outage alert (\d{4})`)
 	var seen map[string]int
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		seen = map[string]int{}
+		kinds := map[[2]string]int{}
 		for _, m := range re.FindAllStringSubmatch(l.Log(), -1) {
-			seen[m[1]]++
+			k := [2]string{m[1], m[2]}
+			kinds[k]++
+			seen[m[2]] = max(seen[m[2]], kinds[k])
 		}
 		if len(seen) >= total || time.Now().After(deadline) {
 			break
@@ -86,11 +97,31 @@ app: event %04d
 		time.Sleep(200 * time.Millisecond)
 	}
 	if len(seen) != total {
-		t.Fatalf("Nagios got %d distinct results, want %d", len(seen), total)
+		var missing []string
+		for i := 0; i < total && len(missing) < 10; i++ {
+			if id := fmt.Sprintf("%04d", i); seen[id] == 0 {
+				missing = append(missing, id)
+			}
+		}
+		var lines []string
+		for _, line := range strings.Split(l.Log(), "\n") {
+			for _, id := range missing {
+				if strings.Contains(line, "outage alert "+id) {
+					lines = append(lines, line)
+				}
+			}
+		}
+		t.Fatalf("Nagios got %d distinct results, want %d; missing %v; their lines in nagios.log: %q", len(seen), total, missing, lines)
 	}
 	for id, n := range seen {
 		if n != 1 {
-			t.Errorf("alert %s delivered %d times", id, n)
+			var lines []string
+			for _, line := range strings.Split(l.Log(), "\n") {
+				if strings.Contains(line, "outage alert "+id) {
+					lines = append(lines, line)
+				}
+			}
+			t.Errorf("alert %s delivered %d times: %q", id, n, lines)
 		}
 	}
 	spooled, _ := os.ReadDir(root.dir + "/var/ossec-nagios/spool")

@@ -133,6 +133,14 @@ type NagiosLab struct {
 	// send_nsca.cfg matching its password and method.
 	NSCAPort       int
 	SendNSCAConfig string
+	// NSCACheckResults, set before Start, makes nsca write each result as
+	// a file into Nagios' check result directory instead of the command
+	// FIFO: nsca opens the FIFO without blocking and drops what does not
+	// fit when Nagios reads slowly (a loaded machine, a burst of
+	// thousands), while the directory holds everything until the reaper.
+	// Nagios then logs "PASSIVE SERVICE CHECK:" lines, not "EXTERNAL
+	// COMMAND:" ones.
+	NSCACheckResults bool
 
 	t      testing.TB
 	nagios *daemon
@@ -322,7 +330,7 @@ append_to_file=0
 max_packet_age=30
 decryption_method=%d
 password=%s
-`, port, l.CommandFile, filepath.Join(l.Dir, "nsca.dump"), NSCAMethod, NSCAPassword)), 0o600))
+%s`, port, l.CommandFile, filepath.Join(l.Dir, "nsca.dump"), NSCAMethod, NSCAPassword, l.checkResultLine())), 0o600))
 		n, err := startDaemon(nscaBin, "-f", "-c", cfg, "--single")
 		if err != nil {
 			t.Fatalf("lab: start nsca: %v", err)
@@ -338,6 +346,13 @@ password=%s
 		lastErr = err
 	}
 	t.Fatalf("lab: nsca never listened: %v", lastErr)
+}
+
+func (l *NagiosLab) checkResultLine() string {
+	if !l.NSCACheckResults {
+		return ""
+	}
+	return "check_result_path=" + filepath.Join(l.Dir, "checkresults") + "\n"
 }
 
 // PassiveResult is one service check result for send_nsca.
