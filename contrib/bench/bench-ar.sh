@@ -12,9 +12,10 @@
 #             no alert lookup at all
 # All three send to the same local nsca daemon (-f --single, XOR, 127.0.0.1,
 # a regular file as its command file), started here; every result is
-# checked to arrive. Timed with hyperfine in the same run (mean of >= 10
-# runs, shell start-up subtracted), ratios against the seed and the bare
-# anchors of this run, plus peak RSS (/usr/bin/time -v).
+# checked to arrive. Timed with hyperfine in the same run (median wall time
+# of >= 10 runs, shell start-up subtracted, and mean CPU time), ratios
+# against the seed and the bare anchors of this run, plus peak RSS
+# (/usr/bin/time -v).
 #
 # Needs: make build; apt-get install nsca nsca-client hyperfine jq time.
 # BENCH_SIZES overrides the sizes (e.g. "10M 100M"); BENCH_RUNS the minimum
@@ -62,12 +63,13 @@ wait_lines() { # wait until the daemon wrote $1 lines in all
 rss_kb() { # peak RSS in KiB of a command run through bash (its largest process)
   /usr/bin/time -v bash -c "$1" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}'
 }
-ms() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .mean * 1000' "$tmp/h.json"; }
+ms() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median * 1000' "$tmp/h.json"; }
+cpu_ms() { jq -r --arg n "$1" '.results[] | select(.command == $n) | (.user + .system) * 1000' "$tmp/h.json"; }
 
 printf 'web01\tOSSEC\t1\tOSSEC rule 533 (level 7): Listened ports status (netstat) changed\n' > "$tmp/one.txt"
 bare="/usr/sbin/send_nsca -H 127.0.0.1 -p $port -c $tmp/send_nsca.cfg < $tmp/one.txt"
 
-printf '%-5s %10s %10s %10s %11s %10s %11s %11s %11s\n' size seed_ms ours_ms bare_ms seed/ours ours/bare seed_rss ours_rss bare_rss
+printf '%-5s %9s %9s %9s %10s %10s %9s %9s %9s %10s %10s %10s\n' size seed_ms ours_ms bare_ms seed/ours ours/bare seed_cpu ours_cpu bare_cpu seed_rss ours_rss bare_rss
 for size in ${BENCH_SIZES:-100M 1G}; do
   # A throw-away OSSEC root, as execd sees it.
   R=$tmp/$size/ossec
@@ -116,16 +118,19 @@ INI
   runs=$(jq '[.results[].times | length] | add' "$tmp/h.json")
   wait_lines $((before + runs + 9)) # + 3 warm-up runs each
   seed_ms=$(ms seed) ours_ms=$(ms ours) bare_ms=$(ms bare)
+  seed_cpu=$(cpu_ms seed) ours_cpu=$(cpu_ms ours) bare_cpu=$(cpu_ms bare)
   seed_rss=- ours_rss=- bare_rss=-
   if [ -x /usr/bin/time ]; then
     seed_rss="$(rss_kb "$seed") KiB"
     ours_rss="$(rss_kb "$ours") KiB"
     bare_rss="$(rss_kb "$bare") KiB"
   fi
-  printf '%-5s %10.2f %10.2f %10.2f %10.1fx %9.2fx %11s %11s %11s\n' "$size" "$seed_ms" "$ours_ms" "$bare_ms" \
+  printf '%-5s %9.2f %9.2f %9.2f %9.1fx %9.2fx %9.2f %9.2f %9.2f %10s %10s %10s\n' "$size" "$seed_ms" "$ours_ms" "$bare_ms" \
     "$(awk -v a="$seed_ms" -v b="$ours_ms" 'BEGIN { print a / b }')" \
-    "$(awk -v a="$ours_ms" -v b="$bare_ms" 'BEGIN { print a / b }')" "$seed_rss" "$ours_rss" "$bare_rss"
+    "$(awk -v a="$ours_ms" -v b="$bare_ms" 'BEGIN { print a / b }')" \
+    "$seed_cpu" "$ours_cpu" "$bare_cpu" "$seed_rss" "$ours_rss" "$bare_rss"
   rm -rf "$tmp/$size"
 done
-echo "(seed/ours: how many times faster one active response is than the seed recipe;"
-echo " ours/bare: what resolving, mapping and logging cost on top of a bare send_nsca of a ready line)"
+echo "(*_ms: median wall time of one run; *_cpu: mean user+system CPU ms of one run; seed/ours: how"
+echo " many times faster one active response is than the seed recipe; ours/bare: what resolving, mapping"
+echo " and logging cost on top of a bare send_nsca of a ready line; load average: $(cut -d' ' -f1-3 /proc/loadavg))"
