@@ -48,8 +48,8 @@ wait_lines() { # wait until the daemon wrote $1 lines in all
   echo "bench-send: daemon wrote $(lines) lines, want $1" >&2; return 1
 }
 
-sn="/usr/sbin/send_nsca -H 127.0.0.1 -p $port -c $tmp/send_nsca.cfg"
-on="$BIN send -H 127.0.0.1 -p $port -c $tmp/send_nsca.cfg"
+sn="/usr/sbin/send_nsca -H 127.0.0.1 -p $port -to 300 -c $tmp/send_nsca.cfg"
+on="$BIN send -H 127.0.0.1 -p $port -to 300 -c $tmp/send_nsca.cfg"
 
 if [ "${BENCH_ONE:-yes}" != no ]; then
 echo "one result per run (whole process, hyperfine):"

@@ -335,7 +335,7 @@ password=%s
 		if err != nil {
 			t.Fatalf("lab: start nsca: %v", err)
 		}
-		err = waitUntil(5*time.Second, n, func() bool { return portOpen(port) })
+		err = waitUntil(5*time.Second, n, func() bool { return n.listens(port) && portOpen(port) })
 		if err == nil {
 			l.nsca = n
 			l.NSCAPort = port
@@ -713,6 +713,44 @@ func waitUntil(timeout time.Duration, d *daemon, ready func() bool) error {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// listens reports whether the daemon itself holds a socket listening on
+// the TCP port: another test's daemon may have taken a port that FreePort
+// gave out, and connecting would then reach that one while this one has
+// exited on "address in use".
+func (d *daemon) listens(port int) bool {
+	inodes := map[string]bool{}
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(table)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			f := strings.Fields(line)
+			if len(f) < 10 || f[3] != "0A" { // 0A: LISTEN
+				continue
+			}
+			_, hexPort, ok := strings.Cut(f[1], ":")
+			if p, err := strconv.ParseUint(hexPort, 16, 16); ok && err == nil && int(p) == port {
+				inodes["socket:["+f[9]+"]"] = true
+			}
+		}
+	}
+	if len(inodes) == 0 || d.cmd.Process == nil {
+		return false
+	}
+	fdDir := fmt.Sprintf("/proc/%d/fd", d.cmd.Process.Pid)
+	fds, err := os.ReadDir(fdDir)
+	if err != nil {
+		return false
+	}
+	for _, fd := range fds {
+		if link, err := os.Readlink(filepath.Join(fdDir, fd.Name())); err == nil && inodes[link] {
+			return true
+		}
+	}
+	return false
 }
 
 func portOpen(port int) bool {

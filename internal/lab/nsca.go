@@ -72,7 +72,7 @@ func StartNSCA(t testing.TB, opts NSCAOptions) *NSCAServer {
 		if err != nil {
 			t.Fatalf("lab: start nsca: %v", err)
 		}
-		if err = waitUntil(5*time.Second, d, func() bool { return portOpen(port) }); err == nil {
+		if err = waitUntil(5*time.Second, d, func() bool { return d.listens(port) && portOpen(port) }); err == nil {
 			s.d, s.Port, s.Addr = d, port, "127.0.0.1:"+strconv.Itoa(port)
 			t.Cleanup(func() { d.stop(t, "nsca") })
 			return s
