@@ -125,6 +125,9 @@ func TestInteropWrongPassword(t *testing.T) {
 	if !errors.As(err, &ne) || !errors.Is(err, nsca.ErrRejected) || ne.Temporary() {
 		t.Fatalf("err = %v, want a permanent *nsca.Error wrapping ErrRejected", err)
 	}
+	// The single-process daemon serves one connection at a time: let go
+	// of this one before the next client waits for its init packet.
+	bad.Close()
 	good, err := nsca.New(srv.Addr, nsca.Config{Password: interopPassword, Method: nsca.MethodRijndael128, Confirm: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
