@@ -24,6 +24,7 @@ type c1Vector struct {
 	StreamHex string `json:"stream_hex"`
 	PlainHex  string `json:"plain_hex"`
 	PacketLen int    `json:"packet_len"`
+	Legacy    bool   `json:"legacy_2_7_mode"`
 	Packets   int    `json:"packets"`
 }
 

@@ -27,9 +27,9 @@ var c2Methods = []struct {
 // compares with the captured packet.
 func TestC2SendNSCAVectors(t *testing.T) {
 	for _, m := range c2Methods {
-		for i, v := range loadC2Vectors(t, "vectors.jsonl", m.method) {
+		for i, v := range c1LoadVectors(t, "vectors.jsonl", m.method) {
 			t.Run(fmt.Sprintf("%s/%d_len%d", m.name, i, v.PacketLen), func(t *testing.T) {
-				checkC2Stream(t, m.newFn, m.key, v, c2Hex(t, v.PacketHex))
+				checkC2Stream(t, m.newFn, m.key, v, c1Hex(t, v.PacketHex))
 			})
 		}
 	}
@@ -39,9 +39,9 @@ func TestC2SendNSCAVectors(t *testing.T) {
 // with one cipher state (the register runs on across packets).
 func TestC2SendNSCAConnection(t *testing.T) {
 	for _, m := range c2Methods {
-		for i, v := range loadC2Vectors(t, "vectors-connection.jsonl", m.method) {
+		for i, v := range c1LoadVectors(t, "vectors-connection.jsonl", m.method) {
 			t.Run(fmt.Sprintf("%s/%d", m.name, i), func(t *testing.T) {
-				stream := c2Hex(t, v.StreamHex)
+				stream := c1Hex(t, v.StreamHex)
 				if v.Packets < 2 || len(stream) != v.Packets*v.PacketLen {
 					t.Fatalf("stream of %d bytes, want %d packets of %d", len(stream), v.Packets, v.PacketLen)
 				}
@@ -51,10 +51,10 @@ func TestC2SendNSCAConnection(t *testing.T) {
 	}
 }
 
-func checkC2Stream(t *testing.T, newFn func([]byte) (cipher.Block, error), keyLen int, v c2Vector, ct []byte) {
+func checkC2Stream(t *testing.T, newFn func([]byte) (cipher.Block, error), keyLen int, v c1Vector, ct []byte) {
 	t.Helper()
-	iv := c2Hex(t, v.IVHex)
-	want := c2Hex(t, v.PlainHex)
+	iv := c1Hex(t, v.IVHex)
+	want := c1Hex(t, v.PlainHex)
 	if len(iv) != 128 {
 		t.Fatalf("iv is %d bytes, want 128", len(iv))
 	}
