@@ -160,9 +160,9 @@ func (a *app) followOptions(log logrus.FieldLogger, fl followFlags) (o follow.Op
 		BatchSize:  c.BatchSize,
 		DrainPace:  drainPace,
 		Heartbeat: follow.Heartbeat{
-			Interval: c.Heartbeat,
-			Host:     c.HeartbeatHost,
-			Service:  c.HeartbeatService,
+			Interval: a.cfg.Heartbeat.Interval,
+			Host:     a.cfg.Heartbeat.Host,
+			Service:  a.cfg.Heartbeat.Service,
 		},
 		Log: log,
 	}

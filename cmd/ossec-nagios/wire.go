@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -56,7 +57,23 @@ func (e *env) loadApp(flagValue string) (*app, []string, error) {
 	under(&cfg.Log.File, "logs", "active-responses.log")
 	under(&cfg.Flood.StateFile, "var", "ossec-nagios", "flood.state")
 	under(&cfg.Follow.StateFile, "var", "ossec-nagios", "follow.cursor")
+	if cfg.Heartbeat.Host == "" {
+		cfg.Heartbeat.Host = shortHostname()
+	}
 	return &app{root: root, cfg: cfg, file: path}, warnings, nil
+}
+
+// shortHostname is this machine's name up to the first dot, the usual
+// Nagios host name of the OSSEC manager ("ossec-manager" if unknown).
+func shortHostname() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "ossec-manager"
+	}
+	if i := strings.IndexByte(h, '.'); i > 0 {
+		h = h[:i]
+	}
+	return h
 }
 
 // logger opens the log file named in the INI ([log] file).

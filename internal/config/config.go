@@ -57,6 +57,8 @@ const (
 	DefaultIcinga2Timeout = 10 * time.Second
 	DefaultQuietPeriod    = time.Hour
 	DefaultHeartbeatSvc   = "OSSEC bridge"
+	DefaultHeartbeat      = time.Minute
+	DefaultHeartbeatStale = 10 * time.Minute
 )
 
 // Transports a [delivery] transport may name.
@@ -93,6 +95,9 @@ type Config struct {
 	Nagios   Nagios
 	Flood    Flood
 	Follow   Follow
+	// Heartbeat is the bridge's own liveness result (flush and follow send
+	// it; the generator defines the freshness-checked service it feeds).
+	Heartbeat Heartbeat
 }
 
 // NSCA is the [nsca] section: the NSCA transport.
@@ -280,12 +285,22 @@ type Follow struct {
 	MinLevel  int
 	Rules     []Range
 	Groups    []string
-	// Heartbeat, if positive, sends an OK result to HeartbeatHost /
-	// HeartbeatService at this interval.
-	Heartbeat        time.Duration
-	HeartbeatHost    string
-	HeartbeatService string
-	BatchSize        int
+	BatchSize int
+}
+
+// Heartbeat is the [heartbeat] section (the old [follow] heartbeat,
+// heartbeat_host and heartbeat_service keys set the same fields). flush
+// and follow send an OK result to Host / Service at most every Interval;
+// Nagios, through the generated freshness-checked passive service, goes
+// CRITICAL when none arrived for StaleAfter.
+type Heartbeat struct {
+	Interval time.Duration // 0: no heartbeat is sent or generated
+	// Host is the Nagios host of the heartbeat service; "" means the
+	// [hosts] fallback, else this machine's short host name (filled in by
+	// the caller, like the paths).
+	Host       string
+	Service    string
+	StaleAfter time.Duration // the generated freshness threshold
 }
 
 // Sentinel errors; every *Error wraps one of them.

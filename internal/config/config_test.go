@@ -38,7 +38,7 @@ var invalidTests = map[string]string{
 	"encryption-unknown":             `ossec-nagios.ini: [nsca] encryption: unknown method "3dez" (use a number 0 to 26 or a name such as xor, 3des, rijndael-128)`,
 	"encryption-unsupported":         `ossec-nagios.ini: [nsca] encryption: encryption method 12 (ARCFOUR, libmcrypt "arcfour"): nsca: encryption method rejected by the nsca daemon: stream cipher: libmcrypt refuses CFB mode; the daemon closes every connection before the init packet`,
 	"follow-format":                  `ossec-nagios.ini: [follow] format: unknown format "xml" (want auto, log or json)`,
-	"follow-heartbeat-host":          `ossec-nagios.ini: [follow] heartbeat_host: missing value: needed when heartbeat is set`,
+	"heartbeat-stale-after":          `ossec-nagios.ini: [heartbeat] stale_after: 6m0s is less than twice the interval 5m0s: Nagios would go CRITICAL between two heartbeats`,
 	"hosts-bad-glob":                 `ossec-nagios.ini: [hosts] db[: bad glob "db[": syntax error in pattern`,
 	"hosts-bad-template":             `ossec-nagios.ini: [hosts] default: template "{agnet}.example.com": unknown placeholder {agnet}`,
 	"hosts-control":                  `ossec-nagios.ini: [hosts] web01: host name "web\t01" holds the control character U+0009`,
@@ -154,17 +154,18 @@ func TestErrorsBranch(t *testing.T) {
 func TestLoadDefaults(t *testing.T) {
 	c := mustLoad(t, "[nsca]\nserver = nagios\n")
 	want := &Config{
-		File:     "ossec-nagios.ini",
-		NSCA:     NSCA{Servers: []string{"nagios:5667"}, Encryption: nsca.MethodXOR, Timeout: 5 * time.Second},
-		Delivery: Delivery{Transport: TransportNSCA},
-		Icinga2:  Icinga2{Timeout: 10 * time.Second},
-		States:   States{Warning: 7, Critical: 12},
-		Hosts:    Hosts{Default: "{agent}"},
-		Output:   Output{IncludeLog: true, MaxLength: 4095},
-		AR:       AR{RecoveryAfter: 10 * time.Minute, CheckKeys: true, Deadline: 10 * time.Second, Level: 7},
-		Log:      Log{Level: "info"},
-		Nagios:   Nagios{Settings: NagiosSettings{QuietPeriod: time.Hour, Volatile: true}},
-		Follow:   Follow{Format: FormatAuto, HeartbeatService: "OSSEC bridge", BatchSize: 100},
+		File:      "ossec-nagios.ini",
+		NSCA:      NSCA{Servers: []string{"nagios:5667"}, Encryption: nsca.MethodXOR, Timeout: 5 * time.Second},
+		Delivery:  Delivery{Transport: TransportNSCA},
+		Icinga2:   Icinga2{Timeout: 10 * time.Second},
+		States:    States{Warning: 7, Critical: 12},
+		Hosts:     Hosts{Default: "{agent}"},
+		Output:    Output{IncludeLog: true, MaxLength: 4095},
+		AR:        AR{RecoveryAfter: 10 * time.Minute, CheckKeys: true, Deadline: 10 * time.Second, Level: 7},
+		Log:       Log{Level: "info"},
+		Nagios:    Nagios{Settings: NagiosSettings{QuietPeriod: time.Hour, Volatile: true}},
+		Follow:    Follow{Format: FormatAuto, BatchSize: 100},
+		Heartbeat: Heartbeat{Interval: time.Minute, Service: "OSSEC bridge", StaleAfter: 10 * time.Minute},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults\n got: %+v\nwant: %+v", c, want)

@@ -171,7 +171,12 @@ func defaults(name string) *Config {
 			QuietPeriod: DefaultQuietPeriod,
 			Volatile:    true,
 		}},
-		Follow: Follow{Format: FormatAuto, HeartbeatService: DefaultHeartbeatSvc, BatchSize: 100},
+		Follow: Follow{Format: FormatAuto, BatchSize: 100},
+		Heartbeat: Heartbeat{
+			Interval:   DefaultHeartbeat,
+			Service:    DefaultHeartbeatSvc,
+			StaleAfter: DefaultHeartbeatStale,
+		},
 	}
 }
 
@@ -210,7 +215,7 @@ func unknownKey(fields map[string]keyFunc) error {
 }
 
 // sectionNames are the fixed sections, for messages and tests.
-var sectionNames = []string{"nsca", "delivery", "icinga2", "alerts", "states", "output", "ar", "spool", "log", "nagios", "flood", "follow"}
+var sectionNames = []string{"nsca", "delivery", "icinga2", "alerts", "states", "output", "ar", "spool", "log", "nagios", "flood", "follow", "heartbeat"}
 
 func (l *loader) section(sec *ini.Section) error {
 	switch sec.Name() {
@@ -357,14 +362,22 @@ func (l *loader) fields(name string) (map[string]keyFunc, bool) {
 				}
 				return invalidf("unknown format %q (want auto, log or json)", v)
 			},
-			"state_file":        pathKey(&c.Follow.StateFile),
-			"min_level":         intKey(&c.Follow.MinLevel, 0, 16),
-			"rules":             rangesKey(&c.Follow.Rules, 1, maxRuleID),
-			"groups":            groupsKey(&c.Follow.Groups),
-			"heartbeat":         durationKey(&c.Follow.Heartbeat, time.Second, false),
-			"heartbeat_host":    nameKey(&c.Follow.HeartbeatHost, "host", MaxHostLen),
-			"heartbeat_service": nameKey(&c.Follow.HeartbeatService, "service", MaxServiceLen),
+			"state_file": pathKey(&c.Follow.StateFile),
+			"min_level":  intKey(&c.Follow.MinLevel, 0, 16),
+			"rules":      rangesKey(&c.Follow.Rules, 1, maxRuleID),
+			"groups":     groupsKey(&c.Follow.Groups),
+			// Older names of the [heartbeat] keys.
+			"heartbeat":         durationKey(&c.Heartbeat.Interval, time.Second, false),
+			"heartbeat_host":    nameKey(&c.Heartbeat.Host, "host", MaxHostLen),
+			"heartbeat_service": nameKey(&c.Heartbeat.Service, "service", MaxServiceLen),
 			"batch_size":        intKey(&c.Follow.BatchSize, 1, 100000),
+		}, true
+	case "heartbeat":
+		return map[string]keyFunc{
+			"interval":    durationKey(&c.Heartbeat.Interval, time.Second, false),
+			"host":        nameKey(&c.Heartbeat.Host, "host", MaxHostLen),
+			"service":     nameKey(&c.Heartbeat.Service, "service", MaxServiceLen),
+			"stale_after": durationKey(&c.Heartbeat.StaleAfter, time.Second, false),
 		}, true
 	}
 	return nil, false
@@ -532,8 +545,11 @@ func (l *loader) finish() error {
 	if c.AR.IntegrationName != "" && !strings.HasPrefix(c.AR.IntegrationName, "custom-") {
 		return fail("ar", "integration_name", invalidf("%q: integratord runs only names starting with custom-", c.AR.IntegrationName))
 	}
-	if c.Follow.Heartbeat > 0 && c.Follow.HeartbeatHost == "" {
-		return fail("follow", "heartbeat_host", fmt.Errorf("%w: needed when heartbeat is set", ErrMissing))
+	if c.Heartbeat.Host == "" {
+		c.Heartbeat.Host = c.Hosts.Fallback
+	}
+	if c.Heartbeat.Interval > 0 && c.Heartbeat.StaleAfter > 0 && c.Heartbeat.StaleAfter < 2*c.Heartbeat.Interval {
+		return fail("heartbeat", "stale_after", invalidf("%s is less than twice the interval %s: Nagios would go CRITICAL between two heartbeats", c.Heartbeat.StaleAfter, c.Heartbeat.Interval))
 	}
 	for i := range c.Services {
 		s := &c.Services[i]
