@@ -1,0 +1,212 @@
+package spool
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/ossec-nagios/ossec-nagios/bridge"
+)
+
+// dropper is a bridge.Sender and Confirmer whose peer drops everything
+// while down, as nsca does with a wrong password.
+type dropper struct {
+	down      bool
+	unconf    []string
+	delivered []string
+	confirms  int
+	refuse    map[string]bool // outputs refused for good
+}
+
+type notFound struct{}
+
+func (notFound) Error() string   { return "no such object (HTTP 404)" }
+func (notFound) Permanent() bool { return true }
+
+func (d *dropper) SendCheck(_ context.Context, _, _ string, _ int, output string) error {
+	if d.refuse[output] {
+		return notFound{}
+	}
+	d.unconf = append(d.unconf, output)
+	return nil
+}
+
+func (d *dropper) Confirm(context.Context) error {
+	d.confirms++
+	u := d.unconf
+	d.unconf = nil
+	if d.down && len(u) > 0 {
+		return errors.New("dropped")
+	}
+	d.delivered = append(d.delivered, u...)
+	return nil
+}
+
+func spooled(t *testing.T, s *Spool) []string {
+	t.Helper()
+	names, err := s.list()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, n := range names {
+		rec, err := s.read(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rec.Result.Output)
+	}
+	return out
+}
+
+// Through bridge.Delivery: a drop keeps every spooled result in the spool
+// and puts the new ones behind them, in order; once the peer is back all
+// arrive once, in order, with one Confirm per batch.
+func TestDrainConfirmedDrop(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, dir, Options{})
+	for _, o := range []string{"1", "2", "3", "4", "5"} {
+		if err := s.Put(bridge.Result{Host: "h", Service: "s", Output: o}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := &dropper{down: true}
+	d := &bridge.Delivery{Sender: p, Queue: s, ConfirmBatch: 2}
+	out, err := d.Deliver(context.Background(), bridge.Result{Host: "h", Service: "s", Output: "6"})
+	if err != nil || !errors.Is(out.Err, bridge.ErrNotConfirmed) {
+		t.Fatalf("Deliver: %+v, %v; want a drop", out, err)
+	}
+	if got := strings.Join(spooled(t, s), ","); got != "1,2,3,4,5,6" {
+		t.Fatalf("spool %s after the drop, want 1,2,3,4,5,6", got)
+	}
+	p.down = false
+	out, err = d.Deliver(context.Background())
+	if err != nil || out.Err != nil || out.Drained != 6 {
+		t.Fatalf("Deliver: %+v, %v", out, err)
+	}
+	if got := strings.Join(p.delivered, ","); got != "1,2,3,4,5,6" {
+		t.Errorf("delivered %s", got)
+	}
+	if p.confirms != 1+3 {
+		t.Errorf("%d confirms, want 4 (1 failed, then 3 batches of 2)", p.confirms)
+	}
+	if n := len(spooled(t, s)); n != 0 {
+		t.Errorf("%d left", n)
+	}
+}
+
+// A result refused for good leaves the queue for the quarantine, with the
+// reason beside it, and the ones behind it are delivered; Stats counts it
+// and gives the reason.
+func TestDrainQuarantinesPermanent(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, dir, Options{})
+	for _, o := range []string{"a", "unknown-host", "b"} {
+		if err := s.Put(bridge.Result{Host: "h", Service: "s", Output: o}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := &dropper{refuse: map[string]bool{"unknown-host": true, "new-unknown": true}}
+	d := &bridge.Delivery{Sender: p, Queue: s}
+	out, err := d.Deliver(context.Background(), bridge.Result{Host: "h", Service: "s", Output: "new-unknown"}, bridge.Result{Host: "h", Service: "s", Output: "c"})
+	if err != nil || out.Err != nil {
+		t.Fatalf("Deliver: %+v, %v", out, err)
+	}
+	if out.Drained != 2 || out.Sent != 1 || out.Quarantined != 1 {
+		t.Errorf("outcome %+v", out)
+	}
+	if got := strings.Join(p.delivered, ","); got != "a,b,c" {
+		t.Errorf("delivered %s", got)
+	}
+	st, err := s.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Depth != 0 || st.Quarantined != 2 || !strings.Contains(st.LastReason, "no such object (HTTP 404)") {
+		t.Errorf("stats %+v", st)
+	}
+	whys, _ := filepath.Glob(filepath.Join(dir, quarantineName, "*"+reasonSuffix))
+	if len(whys) != 2 {
+		t.Errorf("%d reason files, want 2", len(whys))
+	}
+}
+
+// Everything the spool makes is group-usable: setgid 2770 directories and
+// 0660 files, whatever the umask.
+func TestSharedModes(t *testing.T) {
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+	dir := filepath.Join(t.TempDir(), "var", "spool")
+	s := mustOpen(t, dir, Options{})
+	if err := s.Put(bridge.Result{Host: "h", Output: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	p := &dropper{refuse: map[string]bool{"q": true}}
+	if _, err := (&bridge.Delivery{Sender: p, Queue: s}).Deliver(context.Background(), bridge.Result{Host: "h", Output: "q"}, bridge.Result{Host: "h", Output: "y"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(bridge.Result{Host: "h", Output: "z"}); err != nil {
+		t.Fatal(err)
+	}
+	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := os.Lstat(path)
+		if err != nil {
+			return err
+		}
+		want := fs.FileMode(0o660)
+		if fi.IsDir() {
+			want = 0o770 | fs.ModeSetgid | fs.ModeDir
+		}
+		if got := fi.Mode() & (fs.ModeType | fs.ModePerm | fs.ModeSetgid); got != want {
+			t.Errorf("%s: mode %v, want %v", path, got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A lock file left 0640 by an older version is widened.
+	lock := filepath.Join(dir, lockName)
+	if err := os.Chmod(lock, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Drain(context.Background(), func(context.Context, bridge.Result) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(lock); fi.Mode().Perm() != 0o660 {
+		t.Errorf("lock %v after Drain, want 0660", fi.Mode().Perm())
+	}
+}
+
+// A planted link in place of the lock or the quarantine is never followed.
+func TestLinksRefused(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "target")
+	s := mustOpen(t, dir, Options{})
+	lock := filepath.Join(dir, lockName)
+	os.Remove(lock)
+	if err := os.Symlink(outside, lock); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Drain(context.Background(), func(context.Context, bridge.Result) error { return nil }); err == nil {
+		t.Error("Drain took a lock through a symbolic link")
+	}
+	if _, err := os.Lstat(outside); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the link's target was created: %v", err)
+	}
+	dir2 := t.TempDir()
+	if err := os.Symlink(t.TempDir(), filepath.Join(dir2, quarantineName)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir2, Options{}); err == nil {
+		t.Error("Open accepted a quarantine that is a symbolic link")
+	}
+}
