@@ -112,6 +112,24 @@ func TestEvaluate(t *testing.T) {
 		{name: "stamp newer than follow", state: bridge.OK, facts: func(f *Facts) {
 			f.Stamp = ago(2)
 		}},
+		{name: "delivery failing", state: bridge.Critical, facts: func(f *Facts) {
+			f.Follow = nil
+			f.Stamp = ago(600)
+			f.Failure = &Failure{Time: ago(30), Reason: "nsca 127.0.0.1:5667: the daemon dropped the results (wrong [nsca] password or encryption?)"}
+		}},
+		{name: "failure before the last delivery", state: bridge.OK, facts: func(f *Facts) {
+			f.Follow = nil
+			f.Stamp = ago(5)
+			f.Failure = &Failure{Time: ago(30), Reason: "old"}
+		}},
+		{name: "quarantined with reason", state: bridge.Warning, facts: func(f *Facts) {
+			f.Spool = spool.Stats{Quarantined: 1, LastReason: "2026-12-06T20:00:00Z icinga: process-check-result \"ghost!OSSEC\": no such object (HTTP 404): \"No objects found.\""}
+		}},
+		{name: "follow status ignored", state: bridge.OK, facts: func(f *Facts) {
+			f.Follow = nil
+			f.FollowIgnored = "/var/ossec/var/ossec-nagios/follow.cursor.status"
+			f.Stamp = ago(2)
+		}},
 		{name: "all off", state: bridge.OK, facts: func(f *Facts) {
 			f.Spool = spool.Stats{Depth: 5000, Oldest: ago(86400), Quarantined: 9}
 			f.Follow.Updated = ago(86400)

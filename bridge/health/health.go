@@ -19,16 +19,30 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/ossec-nagios/ossec-nagios/bridge/follow"
 	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 )
 
 // StampName is the name of the delivery stamp inside the spool directory.
 // The spool ignores it: its results are the files ending in ".res".
 const StampName = "last-delivery"
+
+// FailureName is the failure record inside the spool directory: written
+// when a transport dropped results it had accepted (NSCA: the daemon
+// closed the connection after a packet, so the password, encryption
+// method or packet size is wrong), removed by the next confirmed
+// delivery. While it is newer than the delivery stamp, `check` is
+// CRITICAL.
+const FailureName = "last-failure"
+
+// HeartbeatName is the stamp of the last heartbeat flush sent, inside the
+// spool directory.
+const HeartbeatName = "last-heartbeat"
 
 // StatusSuffix makes the name of follow mode's status file from the name
 // of its cursor ([follow] state_file): follow.cursor.status.
@@ -55,8 +69,11 @@ type Stamp struct {
 	last time.Time
 }
 
-// Record sets the stamp to now, creating the file (mode 0640) if needed.
-// A failure costs only the check's accuracy: callers may ignore it.
+// Record sets the stamp to now, creating the file (mode 0660, never
+// through a symbolic link) if needed, and removes the failure record
+// beside it: a delivery just succeeded. It needs only the right to write
+// the file, so root and members of the spool's group share one stamp. A
+// failure costs only the check's accuracy: callers may ignore it.
 func (s *Stamp) Record() error {
 	now := time.Now()
 	if s.Now != nil {
@@ -67,19 +84,54 @@ func (s *Stamp) Record() error {
 	if !s.last.IsZero() && now.Sub(s.last) < time.Second && !now.Before(s.last) {
 		return nil
 	}
-	err := os.Chtimes(s.Path, now, now)
-	if errors.Is(err, fs.ErrNotExist) {
-		var f *os.File
-		if f, err = os.OpenFile(s.Path, os.O_WRONLY|os.O_CREATE, 0o640); err == nil {
-			f.Close()
-			err = os.Chtimes(s.Path, now, now)
-		}
+	err := safefile.Touch(s.Path, now)
+	if err == nil && s.Now != nil {
+		err = os.Chtimes(s.Path, now, now) // a test's clock
+	}
+	if rerr := os.Remove(filepath.Join(filepath.Dir(s.Path), FailureName)); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
+		err = rerr
 	}
 	if err != nil {
 		return fmt.Errorf("health: record delivery: %w", err)
 	}
 	s.last = now
 	return nil
+}
+
+// Failure is a failure record: when a delivery last failed in a way that
+// needs a person, and why.
+type Failure struct {
+	Time   time.Time
+	Reason string
+}
+
+// RecordFailure writes the failure record of a spool directory (mode
+// 0660): results were dropped after the transport accepted them. Reason
+// is one line naming the likely cause.
+func RecordFailure(spoolDir string, now time.Time, reason string) error {
+	line := now.UTC().Format(time.RFC3339Nano) + " " + clean(reason) + "\n"
+	if err := safefile.WriteFile(filepath.Join(spoolDir, FailureName), []byte(line)); err != nil {
+		return fmt.Errorf("health: record failure: %w", err)
+	}
+	return nil
+}
+
+// ReadFailure returns the failure record of a spool directory; nil, with
+// no error, when there is none.
+func ReadFailure(spoolDir string) (*Failure, error) {
+	b, err := safefile.ReadFile(filepath.Join(spoolDir, FailureName), 4096)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("health: read failure record: %w", err)
+	}
+	ts, reason, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return nil, fmt.Errorf("health: read failure record: bad time %q", clean(ts))
+	}
+	return &Failure{Time: t, Reason: reason}, nil
 }
 
 // ReadStamp returns the time recorded in a delivery stamp; zero, with no
@@ -99,7 +151,11 @@ func ReadStamp(path string) (time.Time, error) {
 type Sources struct {
 	SpoolDir   string // the spool directory ([spool] dir)
 	StatusFile string // follow mode's status file (StatusPath of [follow] state_file)
-	Now        func() time.Time
+	// FollowIgnored, when StatusFile is empty, names the status file that
+	// is not judged because follow mode is not configured to run: Gather
+	// only reports that it exists.
+	FollowIgnored string
+	Now           func() time.Time
 }
 
 // Facts is what Gather found; Evaluate judges it. A test builds one by
@@ -124,6 +180,14 @@ type Facts struct {
 	// Stamp is the delivery stamp's time (zero: none).
 	Stamp    time.Time
 	StampErr error
+
+	// Failure is the failure record (nil: none).
+	Failure    *Failure
+	FailureErr error
+
+	// FollowIgnored is a status file that exists although follow mode is
+	// not configured to run (Sources.FollowIgnored).
+	FollowIgnored string
 }
 
 // LastDelivery is the newer of the delivery stamp and follow mode's own
@@ -162,6 +226,12 @@ func Gather(src Sources) Facts {
 		}
 		f.SpoolErr = err
 		f.Stamp, f.StampErr = ReadStamp(StampPath(src.SpoolDir))
+		f.Failure, f.FailureErr = ReadFailure(src.SpoolDir)
+	}
+	if src.StatusFile == "" && src.FollowIgnored != "" {
+		if _, err := os.Lstat(src.FollowIgnored); err == nil {
+			f.FollowIgnored = src.FollowIgnored
+		}
 	}
 
 	if src.StatusFile != "" {
