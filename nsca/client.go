@@ -176,8 +176,12 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 		if err := c.write(ctx, c.buf); err != nil {
 			if c.sent > 0 && c.unconfirmed > 0 && c.lost == nil {
 				// The packets before this write went into a connection that
-				// failed: no evidence they were read.
+				// failed: no evidence they were read. A reset or broken
+				// pipe is the daemon closing it: it dropped one of them.
 				c.lost = err
+				if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+					c.lost = &Error{Op: "confirm", Addr: c.addr, Err: fmt.Errorf("%w (%v)", ErrRejected, err)}
+				}
 			}
 			c.drop()
 			return done, err
