@@ -1,0 +1,137 @@
+package main
+
+// Drop detection, the heartbeat and the shared spool against the real
+// peers: the nsca daemon (which closes the connection when it cannot
+// decode a packet), nagios4's freshness check on the heartbeat service,
+// and icinga2's 404 for an unknown host.
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ossec-nagios/ossec-nagios/bridge/health"
+	"github.com/ossec-nagios/ossec-nagios/internal/lab"
+)
+
+// dropINI is a minimal INI for the lab nsca daemon, without heartbeat
+// unless hb is set.
+func dropINI(port int, password string, method int, hb string) string {
+	return fmt.Sprintf(`[nsca]
+server     = 127.0.0.1:%d
+password   = %s
+encryption = %d
+timeout    = 3s
+[hosts]
+default  = {agent}
+fallback = mail01
+[service "OSSEC"]
+[ar]
+deadline   = 5s
+check_keys = no
+[heartbeat]
+%s
+`, port, password, method, hb)
+}
+
+// runStdout runs the installed binary with args and returns its exit code
+// and stdout (check, flush -v print there).
+func (r *ossecRoot) runStdout(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(r.ar, args...)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "TZ=UTC"}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if _, ok := err.(*exec.ExitError); err != nil && !ok {
+		t.Fatalf("%v: %v", args, err)
+	}
+	return cmd.ProcessState.ExitCode(), stdout.String() + stderr.String()
+}
+
+func (r *ossecRoot) spoolDir() string { return filepath.Join(r.dir, "var", "ossec-nagios", "spool") }
+
+// spooled counts the results waiting in the root's spool.
+func (r *ossecRoot) spooled(t *testing.T) int {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(r.spoolDir(), "*.res"))
+	return len(m)
+}
+
+const dropAlert = ` mail  - syslog,errors,
+2026 Nov 18 10:29:00 (web01) 10.0.0.12->/var/log/messages
+Rule: 1002 (level 12) -> 'Unknown problem somewhere in the system.'
+Nov 18 10:28:59 web01 kernel: oops
+`
+
+// TestDropDetected: with the password or the encryption method wrong the
+// nsca daemon drops the result; the active response sees the daemon
+// close the connection, logs an error naming the cause, keeps the result
+// spooled and exits 0 (the result is safe), `check` is CRITICAL; once the
+// INI is fixed a flush delivers it and `check` is OK.
+func TestDropDetected(t *testing.T) {
+	srv := lab.StartNSCA(t, lab.NSCAOptions{Password: "right-password", Method: 1})
+	for _, tc := range []struct {
+		name     string
+		password string
+		method   int
+	}{
+		{"wrong password", "wrong-password", 1},
+		{"wrong encryption method", "right-password", 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := newOSSECRoot(t, dropINI(srv.Port, tc.password, tc.method, "interval = 0"))
+			ids := root.alertsLog(t, 1795000000, dropAlert)
+			before := len(srv.Lines())
+			start := time.Now()
+			rc, stderr := root.run(t, root.ar, nil, "add", "-", "-", ids[0], "1002", "(web01)", "10.0.0.12->/var/log/messages")
+			t.Logf("active response with a drop: %v", time.Since(start).Round(time.Millisecond))
+			if rc != 0 {
+				t.Fatalf("rc %d, want 0 (spooled): %s\n%s", rc, stderr, root.log(t))
+			}
+			log := root.log(t)
+			if !strings.Contains(log, "ERROR: delivery failed") || !strings.Contains(log, "dropped by the NSCA daemon") || !strings.Contains(log, "password") {
+				t.Errorf("no error naming the cause in the log:\n%s", log)
+			}
+			if strings.Contains(log, "INFO: sent") {
+				t.Errorf("the log claims the result was sent:\n%s", log)
+			}
+			if n := root.spooled(t); n != 1 {
+				t.Errorf("%d result(s) spooled, want 1", n)
+			}
+			if ts, _ := health.ReadStamp(health.StampPath(root.spoolDir())); !ts.IsZero() {
+				t.Errorf("the delivery stamp moved to %v", ts)
+			}
+			rc, out := root.runStdout(t, "check")
+			if rc != 2 || !strings.Contains(out, "DELIVERY FAILING") {
+				t.Errorf("check: rc %d, want 2 CRITICAL:\n%s", rc, out)
+			}
+			if got := srv.Lines()[before:]; len(got) != 0 {
+				t.Errorf("the daemon wrote %q with a wrong %s", got, tc.name)
+			}
+
+			// Fixed: flush delivers the spooled result, check is OK.
+			if err := os.WriteFile(root.ini, []byte(dropINI(srv.Port, "right-password", 1, "interval = 0")), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if rc, out := root.runStdout(t, "flush", "-v"); rc != 0 {
+				t.Fatalf("flush: rc %d: %s\n%s", rc, out, root.log(t))
+			}
+			lines := srv.WaitLines(t, before+1, 10*time.Second)
+			if got := lines[before]; !strings.Contains(got, ";web01;OSSEC;2;OSSEC rule 1002 (level 12)") {
+				t.Errorf("delivered %q", got)
+			}
+			if n := root.spooled(t); n != 0 {
+				t.Errorf("%d result(s) still spooled", n)
+			}
+			if rc, out := root.runStdout(t, "check"); rc != 0 {
+				t.Errorf("check after the fix: rc %d, want 0:\n%s", rc, out)
+			}
+		})
+	}
+}
