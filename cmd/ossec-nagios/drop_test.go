@@ -135,3 +135,111 @@ func TestDropDetected(t *testing.T) {
 		})
 	}
 }
+
+// heartbeatObjects is the heartbeat service as the test defines it
+// (another part of the project generates it from the INI): passive,
+// freshness-checked with a short threshold, CRITICAL by check_dummy when
+// stale, HARD at once, notifying the lab's contact group.
+func heartbeatObjects(threshold int) string {
+	return fmt.Sprintf(`define command {
+    command_name  hb-dummy
+    command_line  %s $ARG1$ "$ARG2$"
+}
+
+define host {
+    host_name              ossec-manager
+    alias                  ossec-manager
+    address                127.0.0.1
+    max_check_attempts     1
+    check_command          hb-dummy!0!passive
+    active_checks_enabled  0
+    passive_checks_enabled 1
+    check_period           24x7
+    notification_period    24x7
+    notification_options   n
+    contact_groups         security
+}
+
+define service {
+    host_name               ossec-manager
+    service_description     OSSEC bridge
+    active_checks_enabled   0
+    passive_checks_enabled  1
+    check_freshness         1
+    freshness_threshold     %d
+    check_command           hb-dummy!2!no heartbeat from the OSSEC bridge: wrong NSCA password or method, Nagios not reading nsca's results, or the bridge not running
+    max_check_attempts      1
+    check_interval          1
+    retry_interval          1
+    check_period            24x7
+    notification_period     24x7
+    notification_options    c,r
+    notification_interval   0
+    flap_detection_enabled  0
+    contact_groups          security
+}
+`, lab.CheckDummy, threshold)
+}
+
+// TestHeartbeatStaleNotifies: flush sends the heartbeat through the same
+// delivery as the results, so with the bridge's password wrong no
+// heartbeat reaches Nagios, whose freshness check turns the heartbeat
+// service CRITICAL and notifies within its threshold.
+func TestHeartbeatStaleNotifies(t *testing.T) {
+	lab.RequireBinary(t, lab.CheckDummy, "monitoring-plugins-basic")
+	const threshold = 4 // seconds
+	l := lab.NewNagiosLab(t, heartbeatObjects(threshold))
+	l.Start(t)
+	hb := "interval = 1s\nhost = ossec-manager\nservice = OSSEC bridge\nstale_after = 4s"
+	root := newOSSECRoot(t, dropINI(l.NSCAPort, lab.NSCAPassword, lab.NSCAMethod, hb))
+
+	if rc, out := root.runStdout(t, "flush", "-v"); rc != 0 {
+		t.Fatalf("flush: rc %d: %s\n%s", rc, out, root.log(t))
+	}
+	st := l.WaitService(t, "ossec-manager", "OSSEC bridge", 15*time.Second, func(s lab.ServiceStatus) bool {
+		return s.LastCheck != 0 && s.State == 0
+	})
+	if !strings.HasPrefix(st.Output, "OSSEC-NAGIOS OK - bridge alive, spool 0") {
+		t.Errorf("heartbeat output %q", st.Output)
+	}
+
+	// The bridge's password goes wrong; cron goes on running flush.
+	if err := os.WriteFile(root.ini, []byte(dropINI(l.NSCAPort, "not-"+lab.NSCAPassword, lab.NSCAMethod, hb)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	broken := time.Now()
+	deadline := broken.Add(time.Duration(threshold)*time.Second + 30*time.Second)
+	var notified time.Time
+	failed := 0
+	for notified.IsZero() && time.Now().Before(deadline) {
+		// 0 while no heartbeat is due, 1 when one was and was dropped.
+		switch rc, out := root.runStdout(t, "flush"); rc {
+		case 0:
+		case 1:
+			failed++
+		default:
+			t.Fatalf("flush with a wrong password: rc %d: %s", rc, out)
+		}
+		for i := 0; i < 10 && notified.IsZero(); i++ {
+			for _, n := range l.Notifications() {
+				if strings.HasPrefix(n, "CRITICAL\tossec-manager\tOSSEC bridge\t") {
+					notified = time.Now()
+				}
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if notified.IsZero() {
+		t.Fatalf("no CRITICAL notification of the heartbeat service; notifications %q\nnagios.log:\n%s", l.Notifications(), l.Log())
+	}
+	if failed == 0 {
+		t.Error("no flush reported the heartbeat as not delivered (exit 1)")
+	}
+	t.Logf("wrong password to heartbeat CRITICAL notification: %v (freshness threshold %d s)", notified.Sub(broken).Round(100*time.Millisecond), threshold)
+	if rc, out := root.runStdout(t, "check"); rc != 2 {
+		t.Errorf("check: rc %d, want 2:\n%s", rc, out)
+	}
+	if !strings.Contains(root.log(t), "heartbeat not delivered") {
+		t.Errorf("no error logged for the heartbeat:\n%s", root.log(t))
+	}
+}
