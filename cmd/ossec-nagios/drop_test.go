@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ossec-nagios/ossec-nagios/bridge"
 	"github.com/ossec-nagios/ossec-nagios/bridge/health"
+	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
 	"github.com/ossec-nagios/ossec-nagios/internal/lab"
 )
 
@@ -241,5 +243,78 @@ func TestHeartbeatStaleNotifies(t *testing.T) {
 	}
 	if !strings.Contains(root.log(t), "heartbeat not delivered") {
 		t.Errorf("no error logged for the heartbeat:\n%s", root.log(t))
+	}
+}
+
+// TestIcingaNotFoundQuarantined: of 100 spooled results one is for a host
+// the real icinga2 does not know (404 "No objects found"): flush delivers
+// the 99 others, in order around it, quarantines that one with the
+// reason, exits 0, and check warns with the count.
+func TestIcingaNotFoundQuarantined(t *testing.T) {
+	var services []string
+	for i := 1; i <= 99; i++ {
+		services = append(services, fmt.Sprintf("OSSEC %02d", i))
+	}
+	ic := lab.StartIcinga(t, lab.IcingaOptions{Objects: []string{lab.IcingaPassiveObjects("web01", services...)}})
+	root := newOSSECRoot(t, fmt.Sprintf(`[delivery]
+transport = icinga2
+[icinga2]
+url      = %s
+user     = %s
+password = %s
+ca_file  = %s
+timeout  = 5s
+[hosts]
+default = {agent}
+[service "OSSEC"]
+[heartbeat]
+interval = 0
+`, ic.URL, ic.User, ic.Password, ic.CAFile))
+	sp, err := spool.Open(root.spoolDir(), spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, svc := range services {
+		if i == 49 {
+			if err := sp.Put(bridge.Result{Host: "ghost", Service: "OSSEC 50", State: bridge.Critical, Output: "for an unknown host"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := sp.Put(bridge.Result{Host: "web01", Service: svc, State: bridge.Warning, Output: "result " + svc}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	rc, out := root.runStdout(t, "flush", "-v")
+	if rc != 0 {
+		t.Fatalf("flush: rc %d, want 0: %s\n%s", rc, out, root.log(t))
+	}
+	got := ic.Services(t)
+	delivered := 0
+	for _, svc := range services {
+		if c := got["web01!"+svc]; c.HasResult && c.Output == "result "+svc && c.State == 1 {
+			delivered++
+		}
+	}
+	if delivered != 99 {
+		t.Errorf("%d results delivered, want 99", delivered)
+	}
+	if n := root.spooled(t); n != 0 {
+		t.Errorf("%d result(s) still spooled", n)
+	}
+	q, _ := filepath.Glob(filepath.Join(root.spoolDir(), "quarantine", "*.res"))
+	why, _ := filepath.Glob(filepath.Join(root.spoolDir(), "quarantine", "*.why"))
+	if len(q) != 1 || len(why) != 1 {
+		t.Fatalf("quarantine holds %d results and %d reasons, want 1 and 1", len(q), len(why))
+	}
+	if b, _ := os.ReadFile(why[0]); !strings.Contains(string(b), "No objects found") || !strings.Contains(string(b), "ghost") {
+		t.Errorf("reason %q", b)
+	}
+	if !strings.Contains(root.log(t), "quarantined") {
+		t.Errorf("the quarantine is not logged:\n%s", root.log(t))
+	}
+	rc, out = root.runStdout(t, "check")
+	if rc != 1 || !strings.Contains(out, "1 quarantined") || !strings.Contains(out, "No objects found") {
+		t.Errorf("check: rc %d, want 1 WARNING with the count and the reason:\n%s", rc, out)
 	}
 }
