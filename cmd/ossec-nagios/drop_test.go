@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -316,5 +317,114 @@ interval = 0
 	rc, out = root.runStdout(t, "check")
 	if rc != 1 || !strings.Contains(out, "1 quarantined") || !strings.Contains(out, "No objects found") {
 		t.Errorf("check: rc %d, want 1 WARNING with the count and the reason:\n%s", rc, out)
+	}
+}
+
+// The user and groups of TestSpoolSharedWithGroup: ids no account uses.
+const (
+	sharedGID  = 47731 // the group of the OSSEC tree ("ossec")
+	sharedUID  = 47732 // "nagios", a member of it
+	sharedPGID = 47733 // that user's own primary group
+)
+
+// runAs runs the installed binary as sharedUID, whose only way into the
+// OSSEC tree is its membership of sharedGID.
+func (r *ossecRoot) runAs(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(r.ar, args...)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "TZ=UTC"}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: sharedUID, Gid: sharedPGID, Groups: []uint32{sharedGID}}}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if _, ok := err.(*exec.ExitError); err != nil && !ok {
+		t.Fatalf("%v as uid %d: %v", args, sharedUID, err)
+	}
+	return cmd.ProcessState.ExitCode(), out.String()
+}
+
+// TestSpoolSharedWithGroup: after root's active responses and flushes
+// made the spool, its lock, quarantine, stamp and failure record, `check`
+// run as a non-root member of the tree's group gives a real verdict, and
+// a flush run as that user delivers what root spooled.
+func TestSpoolSharedWithGroup(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: runs the check as another user")
+	}
+	srv := lab.StartNSCA(t, lab.NSCAOptions{Password: "right-password", Method: 1})
+	root := newOSSECRoot(t, dropINI(srv.Port, "wrong-password", 1, "interval = 0"))
+	// The OSSEC tree: root:ossec 0750, the INI 0640, as install.sh leaves it.
+	err := filepath.WalkDir(root.dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := os.Lchown(p, 0, sharedGID); err != nil {
+			return err
+		}
+		if d.Type()&os.ModeSymlink != 0 {
+			return nil
+		}
+		mode := os.FileMode(0o640)
+		if d.IsDir() || p == root.ar {
+			mode = 0o750
+		}
+		return os.Chmod(p, mode)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := root.alertsLog(t, 1795000000, dropAlert, dropAlert)
+	alertArgs := func(id string) []string {
+		return []string{"add", "-", "-", id, "1002", "(web01)", "10.0.0.12->/var/log/messages"}
+	}
+
+	// Root's active response with a wrong password: spool, lock,
+	// quarantine directory and failure record, all made by root.
+	if rc, stderr := root.run(t, root.ar, nil, alertArgs(ids[0])...); rc != 0 {
+		t.Fatalf("AR: rc %d: %s\n%s", rc, stderr, root.log(t))
+	}
+	for _, name := range []string{"lock", "quarantine", health.FailureName} {
+		if _, err := os.Stat(filepath.Join(root.spoolDir(), name)); err != nil {
+			t.Fatalf("root's run left no %s: %v", name, err)
+		}
+	}
+	rc, out := root.runAs(t, "check")
+	if rc != 2 || !strings.Contains(out, "DELIVERY FAILING") || !strings.Contains(out, "spool 1 result") {
+		t.Errorf("check as a group member after root's drop: rc %d, want 2 CRITICAL with the spool read:\n%s", rc, out)
+	}
+
+	// Root flushes with the password fixed: the stamp is root's.
+	if err := os.WriteFile(root.ini, []byte(dropINI(srv.Port, "right-password", 1, "interval = 0")), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if rc, out := root.runStdout(t, "flush"); rc != 0 {
+		t.Fatalf("root flush: rc %d: %s", rc, out)
+	}
+	srv.WaitLines(t, 1, 10*time.Second)
+	rc, out = root.runAs(t, "check")
+	if rc != 0 || !strings.Contains(out, "OSSEC-NAGIOS OK - spool empty") || !strings.Contains(out, "last delivery") {
+		t.Errorf("check as a group member after root's flush: rc %d, want 0 OK:\n%s", rc, out)
+	}
+
+	// Root spools again (the password wrong once more); the group member's
+	// flush, with it right, delivers root's file and moves root's stamp.
+	if err := os.WriteFile(root.ini, []byte(dropINI(srv.Port, "wrong-password", 1, "interval = 0")), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if rc, stderr := root.run(t, root.ar, nil, alertArgs(ids[1])...); rc != 0 || root.spooled(t) != 1 {
+		t.Fatalf("AR: rc %d, %d spooled: %s", rc, root.spooled(t), stderr)
+	}
+	if err := os.WriteFile(root.ini, []byte(dropINI(srv.Port, "right-password", 1, "interval = 0")), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if rc, out := root.runAs(t, "flush"); rc != 0 {
+		t.Fatalf("flush as a group member: rc %d: %s", rc, out)
+	}
+	srv.WaitLines(t, 2, 10*time.Second)
+	if n := root.spooled(t); n != 0 {
+		t.Errorf("%d result(s) left after the group member's flush", n)
+	}
+	if rc, out := root.runAs(t, "check"); rc != 0 {
+		t.Errorf("check as a group member at the end: rc %d:\n%s", rc, out)
 	}
 }
