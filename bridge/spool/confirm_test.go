@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ossec-nagios/ossec-nagios/bridge"
 )
@@ -208,5 +209,37 @@ func TestLinksRefused(t *testing.T) {
 	}
 	if _, err := Open(dir2, Options{}); err == nil {
 		t.Error("Open accepted a quarantine that is a symbolic link")
+	}
+}
+
+// A planted record is re-validated on read: a service name with ';' is
+// quarantined, never sent; a line break in the output becomes a space.
+func TestPlantedRecordsRevalidated(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, dir, Options{})
+	plant := func(name string, r bridge.Result) {
+		b, err := Encode(Record{Result: r, Enqueued: time.Unix(0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o660); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plant("00000000000000000001-0000000001-000000000001.res", bridge.Result{Host: "web01", Service: "OSSEC;x", State: bridge.Critical, Output: "forged"})
+	plant("00000000000000000002-0000000001-000000000002.res", bridge.Result{Host: "web01", Service: "OSSEC", State: bridge.Critical, Output: "a\n[1] RESTART_PROGRAM|x"})
+	var got []bridge.Result
+	n, err := s.Drain(context.Background(), func(_ context.Context, r bridge.Result) error {
+		got = append(got, r)
+		return nil
+	})
+	if err != nil || n != 1 || len(got) != 1 {
+		t.Fatalf("Drain: %d, %v, %+v", n, err, got)
+	}
+	if got[0].Service != "OSSEC" || strings.ContainsAny(got[0].Output, "\n|") {
+		t.Errorf("delivered %+v", got[0])
+	}
+	if st, _ := s.Stats(); st.Quarantined != 1 || !strings.Contains(st.LastReason, "holds ';'") {
+		t.Errorf("stats %+v, want the ';' record quarantined with the reason", st)
 	}
 }

@@ -105,6 +105,10 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Multiline keeps line breaks (one LF) in the output of records read
+	// back; false turns them into spaces, as [output] long_output = no
+	// does when mapping. See Revalidate.
+	Multiline bool
 }
 
 // Spool is a spool directory. Its methods are safe for concurrent use, by
@@ -451,7 +455,31 @@ func (s *Spool) read(name string) (Record, error) {
 	if err != nil {
 		return Record{}, fmt.Errorf("read %s: %w", name, err)
 	}
-	return Decode(b)
+	rec, err := Decode(b)
+	if err != nil {
+		return rec, err
+	}
+	return Revalidate(rec, s.opts.Multiline)
+}
+
+// Revalidate treats a decoded record as untrusted, as a member of the
+// spool's group could have written it: a host or service name the
+// mapping would have refused (bridge.ValidateHost, ValidateService: ';',
+// control characters, over-long) makes it corrupt (Drain quarantines it),
+// and the output and alert id are sanitised again (bridge.SanitizeOutput).
+func Revalidate(rec Record, multiline bool) (Record, error) {
+	r := &rec.Result
+	if err := bridge.ValidateHost(r.Host); err != nil {
+		return Record{}, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	if r.Service != "" {
+		if err := bridge.ValidateService(r.Service); err != nil {
+			return Record{}, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+	}
+	r.Output = bridge.SanitizeOutput(r.Output, 0, multiline)
+	r.AlertID = bridge.SanitizeOutput(bridge.TruncateUTF8(r.AlertID, 128), 0, false)
+	return rec, nil
 }
 
 func (s *Spool) quarantine(name string, cause error) {

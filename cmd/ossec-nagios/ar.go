@@ -107,6 +107,8 @@ func (inv *invocation) deliver(ctx context.Context, a alert.Alert, recovery bool
 		return exitFailure
 	case out.Spooled > 0:
 		log.WithFields(fields).Warnf("spooled %d result(s): %s", out.Spooled, joinErr(out.Err))
+	case out.Quarantined > 0:
+		log.WithFields(fields).Warnf("quarantined %d result(s) the server refused for good (see the spool's quarantine)", out.Quarantined)
 	case out.Sent == 0:
 		log.WithFields(fields).Info("held by flood control")
 	default:

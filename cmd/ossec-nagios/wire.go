@@ -227,6 +227,7 @@ func (a *app) spool(log logrus.FieldLogger) (*spool.Spool, error) {
 		MaxAge:     a.cfg.Spool.MaxAge,
 		LockWait:   a.cfg.Spool.LockWait,
 		Logf:       func(f string, args ...any) { log.Warnf("spool: "+f, args...) },
+		Multiline:  a.cfg.Output.LongOutput,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open spool %s: %w", a.cfg.Spool.Dir, err)
