@@ -84,6 +84,10 @@ type Client struct {
 	// write failed): Confirm reports it.
 	unconfirmed int
 	lost        error
+	// proven: a Confirm on conn waited its whole ConfirmWait and the
+	// daemon kept the connection, so it decodes this connection's packets
+	// (password, method and packet size are right).
+	proven bool
 }
 
 // New checks cfg and returns a Client for addr ("host:port") without
@@ -214,7 +218,10 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 // packet after the client closed): Confirm returns nil.
 //
 // One Confirm per batch of packets costs one wait, however many packets
-// the batch holds.
+// the batch holds, and only until one wait on the connection passed: what
+// makes nsca drop packets (password, method, packet size) cannot change
+// within a connection, so later Confirms on it only look, without
+// waiting, whether the daemon closed it. A new connection waits again.
 func (c *Client) Confirm(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -234,13 +241,25 @@ func (c *Client) Confirm(ctx context.Context) error {
 		c.unconfirmed = 0
 		return &Error{Op: "confirm", Addr: c.addr, Err: errors.New("the connection holding the packets was closed before they were confirmed")}
 	}
+	if c.proven {
+		// What makes the daemon drop packets (password, method, packet
+		// size) is fixed for a connection, and one wait on this one
+		// passed: look, without waiting, whether it closed since.
+		if !c.alive() {
+			c.drop()
+			c.unconfirmed = 0
+			return &Error{Op: "confirm", Addr: c.addr, Err: fmt.Errorf("%w (closed before the packets were confirmed)", ErrRejected)}
+		}
+		c.unconfirmed = 0
+		return nil
+	}
 	if err := c.confirm(ctx, c.cfg.ConfirmWait); err != nil {
 		if c.conn == nil {
 			c.unconfirmed = 0 // rejected: those packets are settled, as lost
 		}
 		return err
 	}
-	c.unconfirmed = 0
+	c.unconfirmed, c.proven = 0, true
 	return nil
 }
 
@@ -368,7 +387,7 @@ func (c *Client) connect(ctx context.Context) error {
 		conn.Close()
 		return &Error{Op: "config", Addr: c.addr, Err: err}
 	}
-	c.conn, c.enc, c.sent = conn, enc, 0
+	c.conn, c.enc, c.sent, c.proven = conn, enc, 0, false
 	c.debugf("connected to %s (local %s): init packet timestamp %d, iv %s..., method %d %s, %d-byte packets",
 		c.addr, conn.LocalAddr(), ip.Timestamp, hex.EncodeToString(ip.IV[:8]), int(c.cfg.Method), c.cfg.Method, enc.size)
 	return nil
