@@ -154,7 +154,14 @@ func ReadFile(path string, max int64) ([]byte, error) {
 // WriteFile replaces path durably with b: a temporary file in the same
 // directory (FileMode), fsync, rename, directory fsync. A symbolic link
 // at path is replaced, never followed.
-func WriteFile(path string, b []byte) (err error) {
+func WriteFile(path string, b []byte) error { return write(path, b, true) }
+
+// Replace is WriteFile without the fsyncs: atomic (a reader sees the old
+// or the new content) but not durable, for files rewritten often whose
+// loss in a crash costs nothing (follow mode's status).
+func Replace(path string, b []byte) error { return write(path, b, false) }
+
+func write(path string, b []byte, durable bool) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -176,14 +183,19 @@ func WriteFile(path string, b []byte) (err error) {
 	if _, err = f.Write(b); err != nil {
 		return err
 	}
-	if err = f.Sync(); err != nil {
-		return err
+	if durable {
+		if err = f.Sync(); err != nil {
+			return err
+		}
 	}
 	if err = f.Close(); err != nil {
 		return err
 	}
 	if err = os.Rename(tmp, path); err != nil {
 		return err
+	}
+	if !durable {
+		return nil
 	}
 	return SyncDir(dir)
 }
