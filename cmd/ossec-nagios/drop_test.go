@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -101,7 +102,7 @@ func TestDropDetected(t *testing.T) {
 			if !strings.Contains(log, "ERROR: delivery failed") || !strings.Contains(log, "dropped by the NSCA daemon") || !strings.Contains(log, "password") {
 				t.Errorf("no error naming the cause in the log:\n%s", log)
 			}
-			if strings.Contains(log, "INFO: sent") {
+			if strings.Contains(log, ": sent ") {
 				t.Errorf("the log claims the result was sent:\n%s", log)
 			}
 			if n := root.spooled(t); n != 1 {
@@ -426,5 +427,49 @@ func TestSpoolSharedWithGroup(t *testing.T) {
 	}
 	if rc, out := root.runAs(t, "check"); rc != 0 {
 		t.Errorf("check as a group member at the end: rc %d:\n%s", rc, out)
+	}
+}
+
+// TestARConfirmCost measures what the confirmation costs an active
+// response with the daemon up: the wall time of 10 runs with [nsca]
+// confirm at its default and at 1 ms (logged, not asserted: the machine's
+// load decides). Every run must deliver its result.
+func TestARConfirmCost(t *testing.T) {
+	srv := lab.StartNSCA(t, lab.NSCAOptions{Password: "right-password", Method: 1})
+	root := newOSSECRoot(t, dropINI(srv.Port, "right-password", 1, "interval = 0"))
+	ids := root.alertsLog(t, 1795000000, dropAlert)
+	args := []string{"add", "-", "-", ids[0], "1002", "(web01)", "10.0.0.12->/var/log/messages"}
+	const runs = 10
+	sent := 0
+	for _, confirm := range []string{"", "1ms"} {
+		ini := dropINI(srv.Port, "right-password", 1, "interval = 0")
+		if confirm != "" {
+			ini = strings.Replace(ini, "timeout    = 3s\n", "timeout    = 3s\nconfirm    = "+confirm+"\n", 1)
+		}
+		if err := os.WriteFile(root.ini, []byte(ini), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var times []time.Duration
+		for range runs {
+			start := time.Now()
+			if rc, stderr := root.run(t, root.ar, nil, args...); rc != 0 {
+				t.Fatalf("rc %d: %s", rc, stderr)
+			}
+			times = append(times, time.Since(start))
+			sent++
+		}
+		slices.Sort(times)
+		name := confirm
+		if name == "" {
+			name = "150ms (default)"
+		}
+		t.Logf("confirm %s: active response wall time p50 %v, max %v over %d runs", name, times[runs/2].Round(time.Millisecond), times[runs-1].Round(time.Millisecond), runs)
+	}
+	srv.WaitLines(t, sent, 10*time.Second)
+	if n := root.spooled(t); n != 0 {
+		t.Errorf("%d result(s) spooled with the daemon up", n)
+	}
+	if c := strings.Count(root.log(t), ": sent "); c != sent {
+		t.Errorf("%d \"sent\" lines, want %d", c, sent)
 	}
 }
