@@ -17,6 +17,7 @@ import (
 	"github.com/ossec-nagios/ossec-nagios/bridge/follow"
 	"github.com/ossec-nagios/ossec-nagios/bridge/health"
 	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
+	"github.com/ossec-nagios/ossec-nagios/icinga"
 	"github.com/ossec-nagios/ossec-nagios/internal/lab"
 	"github.com/ossec-nagios/ossec-nagios/nsca"
 	"github.com/ossec-nagios/ossec-nagios/nsca/nscatest"
@@ -223,6 +224,26 @@ func TestStampedSender(t *testing.T) {
 	}
 	if ts, err := health.ReadStamp(p); err != nil || time.Since(ts) > time.Minute {
 		t.Errorf("stamp %v, %v", ts, err)
+	}
+}
+
+// Refused credentials (Icinga 401, or 403 for the request) stop every
+// result: recorded as a failure, like a drop.
+func TestStampedAuthFailure(t *testing.T) {
+	dir := t.TempDir()
+	s := &stamped{Sender: fakeSender{&icinga.Error{Op: "process-check-result", Status: 401, Err: icinga.ErrAuth}}, stamp: &health.Stamp{Path: health.StampPath(dir)}, spoolDir: dir}
+	if err := s.SendCheck(context.Background(), "h", "s", 0, "o"); err == nil {
+		t.Fatal("the error was lost")
+	}
+	if f, err := health.ReadFailure(dir); err != nil || f == nil || !strings.Contains(f.Reason, "[icinga2] user and password") {
+		t.Fatalf("failure record %+v, %v", f, err)
+	}
+	s.Sender = fakeSender{}
+	if err := s.SendCheck(context.Background(), "h", "s", 0, "o"); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := health.ReadFailure(dir); f != nil {
+		t.Errorf("failure record %+v after a delivery", f)
 	}
 }
 

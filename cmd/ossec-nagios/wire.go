@@ -185,6 +185,11 @@ type stamped struct {
 func (s *stamped) SendCheck(ctx context.Context, host, service string, state int, output string) error {
 	err := s.Sender.SendCheck(ctx, host, service, state, output)
 	if err != nil {
+		if errors.Is(err, icinga.ErrAuth) {
+			// Every result fails alike until someone fixes the INI or the
+			// ApiUser: as loud as a drop.
+			s.fail("the Icinga 2 API refused the bridge: " + joinErr(err) + "; check [icinga2] user and password, and that the ApiUser has the permission actions/process-check-result")
+		}
 		return err
 	}
 	if s.confirms {
@@ -209,15 +214,20 @@ func (s *stamped) Confirm(ctx context.Context) error {
 			_ = s.stamp.Record()
 		}
 	case errors.Is(err, nsca.ErrRejected):
-		reason := fmt.Sprintf("%d result(s) dropped by the NSCA daemon after it accepted them: %s; check [nsca] password and encryption against nsca.cfg password and decryption_method, and legacy_2_7_mode against the daemon's version", n, joinErr(err))
-		_ = health.RecordFailure(s.spoolDir, time.Now(), reason)
-		if s.log != nil {
-			s.log.Error("delivery failed: " + reason)
-		}
+		s.fail(fmt.Sprintf("%d result(s) dropped by the NSCA daemon after it accepted them: %s; check [nsca] password and encryption against nsca.cfg password and decryption_method, and legacy_2_7_mode against the daemon's version", n, joinErr(err)))
 	case s.log != nil:
 		s.log.Warnf("delivery of %d result(s) not confirmed: %s", n, joinErr(err))
 	}
 	return err
+}
+
+// fail records a failure only a person can fix (the failure record that
+// makes `check` CRITICAL) and logs it as an error.
+func (s *stamped) fail(reason string) {
+	_ = health.RecordFailure(s.spoolDir, time.Now(), reason)
+	if s.log != nil {
+		s.log.Error("delivery failed: " + reason)
+	}
 }
 
 // spool opens the spool directory.
