@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -179,7 +180,7 @@ type stamped struct {
 	spoolDir string
 	log      logrus.FieldLogger // nil: drops are only recorded
 
-	sent int // results accepted since the last Confirm
+	sent atomic.Int64 // results accepted since the last Confirm
 }
 
 func (s *stamped) SendCheck(ctx context.Context, host, service string, state int, output string) error {
@@ -193,7 +194,7 @@ func (s *stamped) SendCheck(ctx context.Context, host, service string, state int
 		return err
 	}
 	if s.confirms {
-		s.sent++
+		s.sent.Add(1)
 	} else {
 		_ = s.stamp.Record()
 	}
@@ -205,8 +206,7 @@ func (s *stamped) Confirm(ctx context.Context) error {
 	if !s.confirms {
 		return nil
 	}
-	n := s.sent
-	s.sent = 0
+	n := s.sent.Swap(0)
 	err := s.Sender.(bridge.Confirmer).Confirm(ctx)
 	switch {
 	case err == nil:
