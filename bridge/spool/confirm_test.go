@@ -243,3 +243,28 @@ func TestPlantedRecordsRevalidated(t *testing.T) {
 		t.Errorf("stats %+v, want the ';' record quarantined with the reason", st)
 	}
 }
+
+// A send failing mid-batch confirms what went before it: those leave the
+// spool and are counted; the failed one and the rest stay.
+func TestDrainConfirmedSendFailsMidBatch(t *testing.T) {
+	s := mustOpen(t, t.TempDir(), Options{})
+	for _, o := range []string{"1", "2", "3", "4"} {
+		if err := s.Put(bridge.Result{Host: "h", Output: o}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := &dropper{}
+	calls := 0
+	n, err := s.DrainConfirmed(context.Background(), 10, func(ctx context.Context, r bridge.Result) error {
+		if calls++; calls == 3 {
+			return errors.New("connection refused")
+		}
+		return p.SendCheck(ctx, r.Host, r.Service, int(r.State), r.Output)
+	}, p.Confirm)
+	if err == nil || n != 2 {
+		t.Fatalf("DrainConfirmed = %d, %v; want 2 and the send error", n, err)
+	}
+	if got := strings.Join(spooled(t, s), ","); got != "3,4" || strings.Join(p.delivered, ",") != "1,2" || p.confirms != 1 {
+		t.Errorf("spool %s, delivered %v, %d confirms", got, p.delivered, p.confirms)
+	}
+}

@@ -340,7 +340,8 @@ func (s *Spool) drain(ctx context.Context, batch int, deliver func(context.Conte
 		names, dropped := s.enforceLimits(names)
 		removed = removed || dropped
 		if len(names) == 0 {
-			return n, settle()
+			serr := settle() // before n is read: it counts what settle removes
+			return n, serr
 		}
 		for _, name := range names {
 			if err := ctx.Err(); err != nil {
@@ -348,7 +349,7 @@ func (s *Spool) drain(ctx context.Context, batch int, deliver func(context.Conte
 				if serr := settle(); serr != nil {
 					err = fmt.Errorf("%w; %w", err, serr)
 				}
-				return n, err
+				return n, err // n read after settle
 			}
 			rec, err := s.read(name)
 			switch {
@@ -360,14 +361,16 @@ func (s *Spool) drain(ctx context.Context, batch int, deliver func(context.Conte
 				s.quarantine(name, err)
 				continue
 			case err != nil:
-				return n, errors.Join(fmt.Errorf("spool: drain: %w", err), settle())
+				serr := settle()
+				return n, errors.Join(fmt.Errorf("spool: drain: %w", err), serr)
 			}
 			if err := deliver(ctx, rec); err != nil {
 				if bridge.IsPermanent(err) {
 					s.quarantine(name, err)
 					continue
 				}
-				return n, errors.Join(fmt.Errorf("spool: deliver result for %s: %w", target(rec.Result), err), settle())
+				serr := settle()
+				return n, errors.Join(fmt.Errorf("spool: deliver result for %s: %w", target(rec.Result), err), serr)
 			}
 			pending = append(pending, name)
 			if len(pending) >= batch {
