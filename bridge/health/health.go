@@ -81,14 +81,23 @@ func (s *Stamp) Record() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// The failure record goes at every delivery, even one the stamp
+	// skips: a drop recorded since the last touch is over.
+	rerr := os.Remove(filepath.Join(filepath.Dir(s.Path), FailureName))
+	if rerr != nil && errors.Is(rerr, fs.ErrNotExist) {
+		rerr = nil
+	}
 	if !s.last.IsZero() && now.Sub(s.last) < time.Second && !now.Before(s.last) {
-		return nil
+		if rerr == nil {
+			return nil
+		}
+		return fmt.Errorf("health: record delivery: %w", rerr)
 	}
 	err := safefile.Touch(s.Path, now)
 	if err == nil && s.Now != nil {
 		err = os.Chtimes(s.Path, now, now) // a test's clock
 	}
-	if rerr := os.Remove(filepath.Join(filepath.Dir(s.Path), FailureName)); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
+	if err == nil {
 		err = rerr
 	}
 	if err != nil {

@@ -184,3 +184,32 @@ func TestGatherUnreadableSpool(t *testing.T) {
 		t.Errorf("%s", r)
 	}
 }
+
+// A delivery removes the failure record, even within the second in which
+// the stamp is not touched again; ReadFailure reads what RecordFailure
+// wrote.
+func TestFailureRecord(t *testing.T) {
+	dir := t.TempDir()
+	clock := time.Unix(1_700_000_000, 0)
+	s := &Stamp{Path: StampPath(dir), Now: func() time.Time { return clock }}
+	if err := s.Record(); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := ReadFailure(dir); f != nil || err != nil {
+		t.Fatalf("ReadFailure with none: %+v, %v", f, err)
+	}
+	if err := RecordFailure(dir, clock.Add(100*time.Millisecond), "dropped\n| x=1"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := ReadFailure(dir)
+	if err != nil || f == nil || !f.Time.Equal(clock.Add(100*time.Millisecond)) || f.Reason != "dropped │ x=1" {
+		t.Fatalf("ReadFailure = %+v, %v", f, err)
+	}
+	clock = clock.Add(500 * time.Millisecond)
+	if err := s.Record(); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := ReadFailure(dir); f != nil || err != nil {
+		t.Errorf("failure record %+v, %v after a delivery", f, err)
+	}
+}
