@@ -1,12 +1,14 @@
 package health
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ossec-nagios/ossec-nagios/bridge"
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 )
 
 // Limit is one threshold. As in the plugin guidelines, where a plain
@@ -277,7 +279,11 @@ func Evaluate(f Facts, th Thresholds) Report {
 		e.judge(th.Delivery, last.Value, "last delivery", secs)
 	}
 	if f.StampErr != nil {
-		e.details = append(e.details, clean("delivery stamp unreadable: "+f.StampErr.Error()))
+		if errors.Is(f.StampErr, safefile.ErrNotRegular) {
+			e.raise(bridge.Warning, "the delivery stamp was replaced by a link or special file (someone tampered with the spool): "+f.StampErr.Error())
+		} else {
+			e.details = append(e.details, clean("delivery stamp unreadable: "+f.StampErr.Error()))
+		}
 	}
 
 	// A delivery that failed in a way only a person can fix, with no

@@ -3,6 +3,7 @@ package health
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/ossec-nagios/ossec-nagios/bridge"
 	"github.com/ossec-nagios/ossec-nagios/bridge/follow"
 	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -124,6 +126,10 @@ func TestEvaluate(t *testing.T) {
 		}},
 		{name: "quarantined with reason", state: bridge.Warning, facts: func(f *Facts) {
 			f.Spool = spool.Stats{Quarantined: 1, LastReason: "2026-12-06T20:00:00Z icinga: process-check-result \"ghost!OSSEC\": no such object (HTTP 404): \"No objects found.\""}
+		}},
+		{name: "stamp tampered", state: bridge.Warning, facts: func(f *Facts) {
+			f.Follow = nil
+			f.StampErr = fmt.Errorf("health: read stamp %s/last-delivery: %w", f.SpoolDir, safefile.ErrNotRegular)
 		}},
 		{name: "follow status ignored", state: bridge.OK, facts: func(f *Facts) {
 			f.Follow = nil

@@ -69,11 +69,12 @@ type Stamp struct {
 	last time.Time
 }
 
-// Record sets the stamp to now, creating the file (mode 0660, never
-// through a symbolic link) if needed, and removes the failure record
-// beside it: a delivery just succeeded. It needs only the right to write
-// the file, so root and members of the spool's group share one stamp. A
-// failure costs only the check's accuracy: callers may ignore it.
+// Record sets the stamp to now by replacing the file (mode 0660; a
+// symbolic link in its place is replaced, never followed), and removes
+// the failure record beside it: a delivery just succeeded. It needs only
+// the right to write the directory, so root and members of the spool's
+// group share one stamp. A failure costs only the check's accuracy:
+// callers may ignore it.
 func (s *Stamp) Record() error {
 	now := time.Now()
 	if s.Now != nil {
@@ -93,7 +94,9 @@ func (s *Stamp) Record() error {
 		}
 		return fmt.Errorf("health: record delivery: %w", rerr)
 	}
-	err := safefile.Touch(s.Path, now)
+	// Replaced, not touched in place: no link is followed, and a member
+	// of the spool's group may renew a stamp root made.
+	err := safefile.Replace(s.Path, []byte(now.UTC().Format(time.RFC3339Nano)+"\n"))
 	if err == nil && s.Now != nil {
 		err = os.Chtimes(s.Path, now, now) // a test's clock
 	}
@@ -146,12 +149,15 @@ func ReadFailure(spoolDir string) (*Failure, error) {
 // ReadStamp returns the time recorded in a delivery stamp; zero, with no
 // error, when there is none yet.
 func ReadStamp(path string) (time.Time, error) {
-	fi, err := os.Stat(path)
+	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return time.Time{}, nil
 	}
 	if err != nil {
-		return time.Time{}, fmt.Errorf("health: read delivery stamp: %w", err)
+		return time.Time{}, fmt.Errorf("health: read stamp: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return time.Time{}, fmt.Errorf("health: read stamp %s: %w", path, safefile.ErrNotRegular)
 	}
 	return fi.ModTime(), nil
 }

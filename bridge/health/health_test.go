@@ -213,3 +213,44 @@ func TestFailureRecord(t *testing.T) {
 		t.Errorf("failure record %+v, %v after a delivery", f, err)
 	}
 }
+
+// A link planted as the delivery stamp or the failure record is replaced,
+// never followed, and a stamp that is a link is reported.
+func TestStampLinks(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "target")
+	if err := os.WriteFile(outside, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Unix(1_600_000_000, 0)
+	if err := os.Chtimes(outside, old, old); err != nil {
+		t.Fatal(err)
+	}
+	p := StampPath(dir)
+	if err := os.Symlink(outside, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadStamp(p); err == nil {
+		t.Error("ReadStamp accepted a link")
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, FailureName)); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := ReadFailure(dir); err == nil {
+		t.Errorf("ReadFailure followed a link: %+v", f)
+	}
+	if err := RecordFailure(dir, time.Now(), "x"); err != nil {
+		t.Fatal(err)
+	}
+	s := &Stamp{Path: p}
+	if err := s.Record(); err != nil {
+		t.Fatal(err)
+	}
+	if ts, err := ReadStamp(p); err != nil || time.Since(ts) > time.Minute {
+		t.Errorf("ReadStamp = %v, %v", ts, err)
+	}
+	fi, _ := os.Stat(outside)
+	if b, _ := os.ReadFile(outside); string(b) != "keep" || !fi.ModTime().Equal(old) {
+		t.Errorf("the link's target was written or touched: %q %v", b, fi.ModTime())
+	}
+}

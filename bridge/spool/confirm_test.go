@@ -3,6 +3,7 @@ package spool
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -187,28 +188,60 @@ func TestSharedModes(t *testing.T) {
 	}
 }
 
-// A planted link in place of the lock or the quarantine is never followed.
+// A link planted in place of the lock, the quarantine or a result is never
+// followed: the lock and quarantine links are removed and logged, the
+// directory and lock made again, and nothing outside the spool is
+// created, moved or written.
 func TestLinksRefused(t *testing.T) {
 	dir := t.TempDir()
-	outside := filepath.Join(t.TempDir(), "target")
-	s := mustOpen(t, dir, Options{})
-	lock := filepath.Join(dir, lockName)
-	os.Remove(lock)
-	if err := os.Symlink(outside, lock); err != nil {
+	outside := t.TempDir()
+	var logged []string
+	logf := func(f string, a ...any) { logged = append(logged, fmt.Sprintf(f, a...)) }
+	if err := os.Symlink(outside, filepath.Join(dir, quarantineName)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Drain(context.Background(), func(context.Context, bridge.Result) error { return nil }); err == nil {
-		t.Error("Drain took a lock through a symbolic link")
-	}
-	if _, err := os.Lstat(outside); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("the link's target was created: %v", err)
-	}
-	dir2 := t.TempDir()
-	if err := os.Symlink(t.TempDir(), filepath.Join(dir2, quarantineName)); err != nil {
+	if err := os.Symlink(filepath.Join(outside, "lock-target"), filepath.Join(dir, lockName)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(dir2, Options{}); err == nil {
-		t.Error("Open accepted a quarantine that is a symbolic link")
+	victim := filepath.Join(outside, "victim.res")
+	if err := os.WriteFile(victim, []byte("not a record"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(dir, "00000000000000000001-0000000001-000000000001.res")); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(dir, Options{Logf: logf})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if err := s.Put(bridge.Result{Host: "h", Output: "real"}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if _, err := s.Drain(context.Background(), func(_ context.Context, r bridge.Result) error {
+		got = append(got, r.Output)
+		return nil
+	}); err != nil {
+		t.Fatalf("Drain: %v", err)
+	}
+	if strings.Join(got, ",") != "real" {
+		t.Errorf("delivered %v", got)
+	}
+	for _, p := range []string{filepath.Join(dir, quarantineName), filepath.Join(dir, lockName)} {
+		if fi, err := os.Lstat(p); err != nil || fi.Mode()&fs.ModeSymlink != 0 {
+			t.Errorf("%s: %v, %v; want it made again", p, fi, err)
+		}
+	}
+	entries, _ := os.ReadDir(outside)
+	if len(entries) != 1 {
+		t.Errorf("outside the spool: %v", entries)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "not a record" {
+		t.Errorf("the link's target was changed")
+	}
+	all := strings.Join(logged, "\n")
+	if !strings.Contains(all, "symbolic link where the quarantine directory belongs") || !strings.Contains(all, "symbolic link where the lock file belongs") {
+		t.Errorf("log:\n%s", all)
 	}
 }
 

@@ -144,7 +144,18 @@ func Open(dir string, opts Options) (*Spool, error) {
 	if err := safefile.MkdirShared(dir); err != nil {
 		return nil, fmt.Errorf("spool: open: %w", err)
 	}
-	if err := safefile.MkdirShared(filepath.Join(dir, quarantineName)); err != nil {
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	q := filepath.Join(dir, quarantineName)
+	if fi, err := os.Lstat(q); err == nil && !fi.IsDir() {
+		// Planted (a link would move corrupt records elsewhere): the
+		// entry is removed, never followed, and the directory made.
+		if err := os.Remove(q); err == nil {
+			opts.Logf("spool: removed %s: a %s where the quarantine directory belongs", q, kind(fi))
+		}
+	}
+	if err := safefile.MkdirShared(q); err != nil {
 		return nil, fmt.Errorf("spool: open: %w", err)
 	}
 	if opts.MaxResults == 0 {
@@ -290,7 +301,7 @@ func (s *Spool) drain(ctx context.Context, batch int, deliver func(context.Conte
 		lockCtx, cancel = context.WithTimeout(ctx, s.opts.LockWait)
 		defer cancel()
 	}
-	unlock, err := lockDir(lockCtx, filepath.Join(s.dir, lockName))
+	unlock, err := s.lockDir(lockCtx, filepath.Join(s.dir, lockName))
 	if err != nil {
 		return 0, err
 	}
@@ -588,10 +599,31 @@ func (s *Spool) Stats() (Stats, error) {
 	return st, nil
 }
 
+// kind names what a planted file is, for the log.
+func kind(fi fs.FileInfo) string {
+	switch m := fi.Mode(); {
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link"
+	case m.IsDir():
+		return "directory"
+	case m.IsRegular():
+		return "regular file"
+	}
+	return "special file"
+}
+
 // lockDir takes an exclusive flock on path, polling so that ctx can end the
 // wait. The returned function releases it.
-func lockDir(ctx context.Context, path string) (func(), error) {
+func (s *Spool) lockDir(ctx context.Context, path string) (func(), error) {
 	unlock, err := safefile.Lock(ctx, path)
+	if errors.Is(err, safefile.ErrNotRegular) {
+		// A link or special file planted as the lock: removed (never
+		// followed) and the lock made again.
+		if fi, lerr := os.Lstat(path); lerr == nil && !fi.Mode().IsRegular() && os.Remove(path) == nil {
+			s.opts.Logf("spool: removed %s: a %s where the lock file belongs", path, kind(fi))
+			unlock, err = safefile.Lock(ctx, path)
+		}
+	}
 	if errors.Is(err, safefile.ErrLocked) {
 		return nil, fmt.Errorf("%w: %w", ErrBusy, ctx.Err())
 	}

@@ -217,21 +217,6 @@ func SyncDir(dir string) error {
 	return nil
 }
 
-// Touch sets the modification time of path to now, creating it (FileMode)
-// if needed. It needs only the right to write the file, not to own it:
-// it writes the time into it.
-func Touch(path string, now time.Time) error {
-	f, err := OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
-	if err != nil {
-		return err
-	}
-	_, err = f.WriteString(now.UTC().Format(time.RFC3339Nano) + "\n")
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
 // ErrLocked is returned (wrapped with the context's error) when Lock's
 // context ended while another process held the lock.
 var ErrLocked = errors.New("locked by another process")
