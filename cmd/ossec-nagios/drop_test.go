@@ -291,6 +291,9 @@ interval = 0
 	if rc != 0 {
 		t.Fatalf("flush: rc %d, want 0: %s\n%s", rc, out, root.log(t))
 	}
+	if !strings.HasPrefix(out, "99 result(s) delivered, 1 quarantined") {
+		t.Errorf("flush -v: %q", out)
+	}
 	got := ic.Services(t)
 	delivered := 0
 	for _, svc := range services {

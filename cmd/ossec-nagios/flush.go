@@ -83,6 +83,7 @@ func runFlush(ctx context.Context, e *env, args []string) int {
 	ctx, cancel := context.WithTimeout(ctx, 10*a.cfg.AR.Deadline)
 	defer cancel()
 	d := &bridge.Delivery{Sender: sender, Queue: sp, DrainPace: drainPace}
+	before, _ := sp.Stats()
 	out, err := d.Deliver(ctx, summaries...)
 	if err != nil {
 		entry.Error("lost: " + joinErr(err))
@@ -90,8 +91,10 @@ func runFlush(ctx context.Context, e *env, args []string) int {
 	}
 	st, _ := sp.Stats()
 	fields := map[string]any{"delivered": out.Drained + out.Sent, "left": st.Depth}
-	if out.Quarantined > 0 {
-		fields["quarantined"] = out.Quarantined
+	quarantined := ""
+	if n := st.Quarantined - before.Quarantined; n > 0 {
+		fields["quarantined"] = n
+		quarantined = fmt.Sprintf(", %d quarantined (refused for good: see %s/quarantine)", n, a.cfg.Spool.Dir)
 	}
 	hbErr := a.heartbeat(ctx, entry, sender, out.Err == nil && st.Depth == 0, st.Depth)
 	if out.Err == nil && hbErr != nil {
@@ -103,15 +106,15 @@ func runFlush(ctx context.Context, e *env, args []string) int {
 	if out.Err != nil {
 		entry.WithFields(fields).Warn("spool not empty: " + joinErr(out.Err))
 		if *verbose {
-			fmt.Fprintf(e.stdout, "%d result(s) delivered, %d still spooled: %s\n", out.Drained+out.Sent, st.Depth, joinErr(out.Err))
+			fmt.Fprintf(e.stdout, "%d result(s) delivered%s, %d still spooled: %s\n", out.Drained+out.Sent, quarantined, st.Depth, joinErr(out.Err))
 		}
 		return exitFailure
 	}
-	if out.Drained+out.Sent > 0 {
+	if out.Drained+out.Sent > 0 || quarantined != "" {
 		entry.WithFields(fields).Info("flushed")
 	}
 	if *verbose {
-		fmt.Fprintf(e.stdout, "%d result(s) delivered, %d still spooled\n", out.Drained+out.Sent, st.Depth)
+		fmt.Fprintf(e.stdout, "%d result(s) delivered%s, %d still spooled\n", out.Drained+out.Sent, quarantined, st.Depth)
 	}
 	return exitOK
 }
