@@ -241,12 +241,12 @@ func warnSilent(e *env, dialect string, gc nagioscfg.Config) {
 			svcs = append(svcs, strconv.Quote(s.Name))
 		}
 	}
-	keys, who := "contact_groups or contacts (and notification_options not n)", "nobody is paged unless a host defined elsewhere has contacts, which Nagios services inherit"
+	keys, who := "contact_groups and contacts", "a Nagios service without contacts pages only those of its host, if that is defined elsewhere with some"
 	if dialect == "icinga2" {
-		keys, who = "user_groups or users (and notification_options not n)", "no Notification applies: nobody is notified"
+		keys, who = "user_groups and users", "no Notification applies to them"
 	}
-	fmt.Fprintf(e.stderr, "ossec-nagios: warning: gen %s: %d of the generated services (%s) have no %s: %s; set them in [nagios] or the [service] sections\n",
-		dialect, len(silent), strings.Join(svcs, ", "), keys, who)
+	fmt.Fprintf(e.stderr, "ossec-nagios: warning: gen %s: nobody is paged for %d generated services (%s): %s are empty or notification_options is n; %s; set [nagios] %s\n",
+		dialect, len(silent), strings.Join(svcs, ", "), keys, who, strings.Replace(keys, " and ", " or ", 1))
 }
 
 func nagiosSettings(s config.NagiosSettings) nagioscfg.Settings {
