@@ -140,3 +140,65 @@ Nov 18 10:26:38 web01 sshd[4411]: Failed password for root from 203.0.113.50 por
 		t.Errorf("the stock contact was paged although the lab turned it off")
 	}
 }
+
+// TestNotifiesStockIcingaAdminsByDefault: the same in a real icinga2 on the
+// stock configuration (checker and notification features, the stock
+// mail-service-notification command, user icingaadmin in icingaadmins),
+// with transport icinga2: the generated apply Notification runs the stock
+// command for the stock user.
+func TestNotifiesStockIcingaAdminsByDefault(t *testing.T) {
+	lab.RequireBinary(t, lab.Icinga2Bin, "icinga2-bin")
+	ini := func(url, user, password, ca string) string {
+		return fmt.Sprintf(`[delivery]
+transport = icinga2
+[icinga2]
+url      = %s
+user     = %s
+password = %s
+ca_file  = %s
+timeout  = 5s
+[service "OSSEC SSH"]
+groups = sshd
+[service "OSSEC"]
+[ar]
+deadline   = 10s
+check_keys = no
+`, url, user, password, ca)
+	}
+	root := newOSSECRoot(t, ini("https://127.0.0.1:5665", "ossec-bridge", "x", "/nonexistent/ca.crt"))
+	objects := genObjects(t, root, "icinga2", "web01")
+	ic := lab.StartStockIcinga(t, objects)
+	if err := os.WriteFile(root.ini, []byte(ini(ic.URL, ic.User, ic.Password, ic.CAFile)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ids := root.alertsLog(t, 1795000000, ` mail  - syslog,sshd,authentication_failures,
+2026 Nov 18 10:26:40 (web01) 10.0.0.11->/var/log/secure
+Rule: 5712 (level 10) -> 'SSHD brute force trying to get access to the system.'
+Src IP: 203.0.113.50
+Nov 18 10:26:38 web01 sshd[4411]: Failed password for root from 203.0.113.50 port 52144 ssh2
+`)
+	rc, stderr := root.run(t, root.ar, nil, "add", "root", "203.0.113.50", ids[0], "5712", "(web01)", "10.0.0.11->/var/log/secure")
+	if rc != 0 {
+		t.Fatalf("rc %d: %s\n%s", rc, stderr, root.log(t))
+	}
+	// The stock script is called with -l host -e service -o output -r the
+	// user's email (icingaadmin: root@localhost) -s state -t type.
+	want := []string{"-e OSSEC SSH", "-l web01", "-r root@localhost", "-s WARNING", "-t PROBLEM", "-o OSSEC rule 5712 (level 10): SSHD brute force"}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		for _, line := range ic.Notifications() {
+			ok := true
+			for _, w := range want {
+				ok = ok && strings.Contains(line, w)
+			}
+			if ok {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			got := ic.Service(t, "web01", "OSSEC SSH")
+			t.Fatalf("no notification holding %q; notifications %q; service state %d %q\n%s", want, ic.Notifications(), got.State, got.Output, ic.LogTail())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

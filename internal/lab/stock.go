@@ -232,7 +232,9 @@ func StartStockIcinga(t testing.TB, objects ...string) *IcingaServer {
 	s := newIcingaServer(t, dir, pool)
 	notify := filepath.Join(dir, "notifications.log")
 	for _, f := range []string{"mail-service-notification.sh", "mail-host-notification.sh"} {
-		must(t, os.WriteFile(filepath.Join(etc, "scripts", f), []byte(fmt.Sprintf(stockIcingaNotifyScript, shellQuote(notify))), 0o700))
+		p := filepath.Join(etc, "scripts", f)
+		must(t, os.WriteFile(p, []byte(fmt.Sprintf(stockIcingaNotifyScript, shellQuote(notify))), 0o700))
+		must(t, os.Chmod(p, 0o700)) // the copy exists already, as 0600
 	}
 	var core strings.Builder
 	core.WriteString("object ApiListener \"api\" {\n  bind_host = \"127.0.0.1\"\n  bind_port = ApiPort\n}\n")
