@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -309,3 +310,33 @@ func newIcingaServer(t testing.TB, dir string, pool *x509.CertPool) *IcingaServe
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// ProcessCheckResult posts one passive result for host!service through the
+// API (URL parameter form) and fails the test unless Icinga answers 200.
+func (s *IcingaServer) ProcessCheckResult(t testing.TB, host, service string, state int, output string) {
+	t.Helper()
+	params := map[string]any{"exit_status": state, "plugin_output": output, "check_source": "lab"}
+	// %20, not +: Icinga does not read + as a space.
+	path := "/v1/actions/process-check-result?service=" + strings.ReplaceAll(url.QueryEscape(host+"!"+service), "+", "%20")
+	code, body, err := s.do(http.MethodPost, path, params)
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("lab: icinga2 process-check-result %s!%s: %d %v %s", host, service, code, err, body)
+	}
+}
+
+// WaitNotifications polls the recorded notifications until ok holds for
+// them, and fails the test with them and the log otherwise.
+func (s *IcingaServer) WaitNotifications(t testing.TB, timeout time.Duration, ok func([]string) bool) []string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		lines := s.Notifications()
+		if ok(lines) {
+			return lines
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("lab: icinga2 notifications after %s: %q\n%s", timeout, lines, s.LogTail())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
