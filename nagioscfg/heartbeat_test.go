@@ -93,3 +93,36 @@ func TestHeartbeatIcinga2(t *testing.T) {
 		return has(lines, "-e OSSEC bridge", "-s OK", "-t RECOVERY")
 	})
 }
+
+func TestSilent(t *testing.T) {
+	none := Settings{QuietPeriod: time.Hour}
+	tests := []struct {
+		name string
+		cfg  Config
+		want []string // host!service
+	}{
+		{"all page", heartbeatCase, nil},
+		{"no routing anywhere", Config{Defaults: none, Services: []Service{{Host: "web01", Name: "OSSEC", Settings: none}},
+			Heartbeat: Heartbeat{Host: "mgr", Service: "OSSEC bridge", Stale: time.Minute}},
+			[]string{"web01!OSSEC", "mgr!OSSEC bridge"}},
+		{"one service with n", Config{Defaults: security, Services: []Service{
+			{Host: "web01", Name: "OSSEC", Settings: security},
+			{Host: "web01", Name: "OSSEC quiet", Settings: with(security, func(s *Settings) { s.NotificationOptions = "n" })},
+		}}, []string{"web01!OSSEC quiet"}},
+		{"one service without contacts", Config{Defaults: security, Services: []Service{
+			{Host: "web01", Name: "OSSEC", Settings: with(security, func(s *Settings) { s.ContactGroups = nil })},
+			{Host: "web01", Name: "OSSEC SSH", Settings: with(security, func(s *Settings) { s.ContactGroups = nil; s.Contacts = []string{"oncall"} })},
+		}}, []string{"web01!OSSEC"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, s := range Silent(tt.cfg) {
+				got = append(got, s.Host+"!"+s.Name)
+			}
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("Silent = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -202,6 +202,12 @@ func TestRefused(t *testing.T) {
 		{name: "interval in seconds", cfg: Config{Defaults: Settings{NotificationInterval: 90 * time.Second}}, want: ErrInvalidSetting, message: "minutes"},
 		{name: "negative quiet period", cfg: Config{Defaults: Settings{QuietPeriod: -time.Second}}, want: ErrInvalidSetting, message: "quiet period"},
 		{name: "relative check_dummy", cfg: Config{CheckDummy: "check_dummy"}, want: ErrInvalidSetting, message: "absolute"},
+		{name: "heartbeat without threshold", cfg: Config{Heartbeat: Heartbeat{Host: "m", Service: "OSSEC bridge"}}, want: ErrInvalidSetting, message: "heartbeat"},
+		{name: "heartbeat threshold in ms", cfg: Config{Heartbeat: Heartbeat{Host: "m", Service: "OSSEC bridge", Stale: 1500 * time.Millisecond}}, want: ErrInvalidSetting, message: "whole number of seconds"},
+		{name: "heartbeat host", cfg: Config{Heartbeat: Heartbeat{Host: "m;x", Service: "OSSEC bridge", Stale: time.Minute}}, want: ErrInvalidName, message: `heartbeat host "m;x"`},
+		{name: "heartbeat on a service", cfg: Config{Heartbeat: Heartbeat{Host: "m", Service: "OSSEC", Stale: time.Minute},
+			Services: []Service{{Host: "m", Name: "OSSEC"}}}, want: ErrDuplicate, message: `service "OSSEC" on host "m"`},
+		{name: "existing host", cfg: Config{Existing: []string{"local,host"}}, want: ErrInvalidName, message: "existing host"},
 		{name: "template name", cfg: Config{ServiceTemplate: "a;b"}, want: ErrInvalidName, message: "service template"},
 		{name: "service override bad", cfg: Config{Services: []Service{{Host: "h", Name: "s", Settings: Settings{NotificationOptions: "z"}}}}, want: ErrInvalidSetting, message: `service "s" on host "h"`},
 	}

@@ -65,7 +65,11 @@ func runGenTest(t *testing.T, ini, dialect string, extra ...string) (string, str
 
 func TestGenNagiosStock(t *testing.T) {
 	lab.RequireBinary(t, lab.Nagios4Bin, "nagios4-core")
-	for name, ini := range genINIs(t) {
+	inis := genINIs(t)
+	// The stock objects/localhost.cfg defines localhost: the heartbeat
+	// service attaches to it, the host is not defined again.
+	inis["heartbeat on localhost"] = inis["minimal"] + "[heartbeat]\nhost = localhost\n"
+	for name, ini := range inis {
 		t.Run(name, func(t *testing.T) {
 			out, stderr := runGenTest(t, ini, "nagios", "-with-hosts")
 			if stderr != "" {
@@ -75,9 +79,15 @@ func TestGenNagiosStock(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			me := shortHostname()
-			if !objs.HasService(me, "OSSEC bridge") || !objs.HasService(me, "OSSEC") {
-				t.Errorf("no heartbeat or OSSEC service on this machine's host %s", me)
+			me, hb := shortHostname(), shortHostname()
+			if name == "heartbeat on localhost" {
+				hb = "localhost"
+				if objs.Hosts["localhost"] {
+					t.Errorf("localhost defined again")
+				}
+			}
+			if !objs.HasService(hb, "OSSEC bridge") || !objs.HasService(me, "OSSEC") {
+				t.Errorf("no heartbeat service on %s or OSSEC service on this machine's host %s", hb, me)
 			}
 			if !strings.Contains(out, "contact_groups           admins\n") {
 				t.Errorf("the template does not page the stock group admins")
