@@ -1,9 +1,16 @@
 // Package nagioscfg writes the configuration that must exist for the
 // bridge's passive results to land: Nagios 4 object definitions (a passive
 // service template for security alerts, a reset command, optional hosts, one
-// service per host and service), the same in Icinga 2's DSL, and the
-// ossec.conf <command>, <active-response> and <integration> blocks that make
-// OSSEC or Wazuh run the bridge.
+// service per host and service, the bridge's freshness-checked heartbeat
+// service), the same in Icinga 2's DSL (apply rules by host name, so that
+// the services attach to hosts defined anywhere), and the ossec.conf
+// <command>, <active-response> and <integration> blocks that make OSSEC or
+// Wazuh run the bridge.
+//
+// Who is paged is the caller's choice (Settings); Silent lists the services
+// that would page nobody. The output fits the stock Debian configurations:
+// it never defines a host they define (Config.Existing, Icinga's NodeName)
+// and keeps their active-check apply rules off the passive hosts.
 //
 // It gets plain data (Config, OSSEC) and knows nothing of OSSEC alerts, the
 // NSCA protocol or the mapping INI; filling the types from the INI is the
