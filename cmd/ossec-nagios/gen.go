@@ -210,7 +210,11 @@ func (a *app) genConfig(e *env, dialect, hostsFile, manager string, withHosts bo
 // glob rule such as db* = database-cluster) has no address and lists them.
 func hostFor(name string, ags []agents.Agent) nagioscfg.Host {
 	if len(ags) == 1 {
-		return nagioscfg.Host{Name: name, Address: ags[0].Address(), Alias: "OSSEC agent " + ags[0].Name}
+		what := "OSSEC agent "
+		if ags[0].ID == "000" {
+			what = "OSSEC manager "
+		}
+		return nagioscfg.Host{Name: name, Address: ags[0].Address(), Alias: what + ags[0].Name}
 	}
 	const show = 5
 	names := make([]string, 0, show)
