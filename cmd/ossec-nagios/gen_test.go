@@ -149,6 +149,11 @@ func TestGenIcinga2Stock(t *testing.T) {
 			}
 			hosts := map[string]bool{me: true, "web01": true, "db01": true, "db02": true, "mail01": true}
 			if name == "example" {
+				_, cluster, _ := strings.Cut(out, "object Host \"database-cluster\" {")
+				cluster, _, _ = strings.Cut(cluster, "}")
+				if strings.Contains(cluster, "address") || !strings.Contains(cluster, `display_name = "OSSEC agents db01, db02"`) {
+					t.Errorf("the host of two agents takes one's address or name:\n%s", cluster)
+				}
 				hosts = map[string]bool{me: true, "web01.example.com": true, "database-cluster": true, "mail01": true}
 			}
 			byHost := map[string][]string{}
