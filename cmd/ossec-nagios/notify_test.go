@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -201,4 +202,70 @@ Nov 18 10:26:38 web01 sshd[4411]: Failed password for root from 203.0.113.50 por
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// TestHeartbeatPagesWhenResultsAreLost: follow mode sends the heartbeat to
+// the generated service; with a wrong NSCA password nsca drops every packet
+// and NSCA tells the sender nothing, but the heartbeat service goes
+// CRITICAL, naming the causes, and pages within its threshold.
+func TestHeartbeatPagesWhenResultsAreLost(t *testing.T) {
+	ini := func(port int, password string) string {
+		return fmt.Sprintf(`[nsca]
+server     = 127.0.0.1:%d
+password   = %s
+encryption = %d
+timeout    = 3s
+[service "OSSEC"]
+[nagios]
+contact_groups = security
+[heartbeat]
+interval    = 1s
+host        = ossec-manager
+stale_after = 3s
+[follow]
+format = json
+`, port, password, lab.NSCAMethod)
+	}
+	root := newOSSECRoot(t, ini(5667, lab.NSCAPassword))
+	if err := os.WriteFile(filepath.Join(root.dir, "logs", "alerts", "alerts.json"), nil, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	objects := genObjects(t, root, "nagios", "web01")
+	l := lab.NewNagiosLab(t, objects)
+	l.Start(t)
+	if err := os.WriteFile(root.ini, []byte(ini(l.NSCAPort, lab.NSCAPassword)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	arrived := func() int {
+		return strings.Count(l.Log(), "PROCESS_SERVICE_CHECK_RESULT;ossec-manager;OSSEC bridge;0;")
+	}
+	good := startFollow(t, root)
+	deadline := time.Now().Add(20 * time.Second)
+	for arrived() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no heartbeats from follow:\n%s\n%s", l.Log(), root.log(t))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	good.stop(t, syscall.SIGTERM)
+	last, n := time.Now(), arrived()
+
+	if err := os.WriteFile(root.ini, []byte(ini(l.NSCAPort, "wrong-"+lab.NSCAPassword)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	startFollow(t, root)
+	crit := "CRITICAL\tossec-manager\tOSSEC bridge\tCRITICAL: No heartbeat from the OSSEC/Wazuh bridge (ossec-nagios) for 3s."
+	l.WaitNotifications(t, 30*time.Second, func(lines []string) bool {
+		for _, line := range lines {
+			if strings.HasPrefix(line, crit) {
+				return true
+			}
+		}
+		return false
+	})
+	took := time.Since(last)
+	if arrived() != n {
+		t.Errorf("a heartbeat with the wrong password arrived")
+	}
+	t.Logf("heartbeat CRITICAL and paged %s after the last delivered heartbeat (stale_after 3s)", took.Round(10*time.Millisecond))
 }
