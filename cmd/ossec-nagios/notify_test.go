@@ -185,23 +185,18 @@ Nov 18 10:26:38 web01 sshd[4411]: Failed password for root from 203.0.113.50 por
 	// The stock script is called with -l host -e service -o output -r the
 	// user's email (icingaadmin: root@localhost) -s state -t type.
 	want := []string{"-e OSSEC SSH", "-l web01", "-r root@localhost", "-s WARNING", "-t PROBLEM", "-o OSSEC rule 5712 (level 10): SSHD brute force"}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		for _, line := range ic.Notifications() {
+	ic.WaitNotifications(t, 20*time.Second, func(lines []string) bool {
+		for _, line := range lines {
 			ok := true
 			for _, w := range want {
 				ok = ok && strings.Contains(line, w)
 			}
 			if ok {
-				return
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			got := ic.Service(t, "web01", "OSSEC SSH")
-			t.Fatalf("no notification holding %q; notifications %q; service state %d %q\n%s", want, ic.Notifications(), got.State, got.Output, ic.LogTail())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return false
+	})
 }
 
 // TestHeartbeatPagesWhenResultsAreLost: follow mode sends the heartbeat to
