@@ -154,17 +154,16 @@ func TestErrorsBranch(t *testing.T) {
 func TestLoadDefaults(t *testing.T) {
 	c := mustLoad(t, "[nsca]\nserver = nagios\n")
 	want := &Config{
-		File:     "ossec-nagios.ini",
-		NSCA:     NSCA{Servers: []string{"nagios:5667"}, Encryption: nsca.MethodXOR, Timeout: 5 * time.Second},
-		Delivery: Delivery{Transport: TransportNSCA},
-		Icinga2:  Icinga2{Timeout: 10 * time.Second},
-		States:   States{Warning: 7, Critical: 12},
-		Hosts:    Hosts{Default: "{agent}"},
-		Output:   Output{IncludeLog: true, MaxLength: 4095},
-		AR:       AR{RecoveryAfter: 10 * time.Minute, CheckKeys: true, Deadline: 10 * time.Second, Level: 7},
-		Log:      Log{Level: "info"},
-		Nagios: Nagios{Settings: NagiosSettings{ContactGroups: []string{"admins"}, UserGroups: []string{"icingaadmins"},
-			QuietPeriod: time.Hour, Volatile: true}},
+		File:      "ossec-nagios.ini",
+		NSCA:      NSCA{Servers: []string{"nagios:5667"}, Encryption: nsca.MethodXOR, Timeout: 5 * time.Second},
+		Delivery:  Delivery{Transport: TransportNSCA},
+		Icinga2:   Icinga2{Timeout: 10 * time.Second},
+		States:    States{Warning: 7, Critical: 12},
+		Hosts:     Hosts{Default: "{agent}"},
+		Output:    Output{IncludeLog: true, MaxLength: 4095},
+		AR:        AR{RecoveryAfter: 10 * time.Minute, CheckKeys: true, Deadline: 10 * time.Second, Level: 7},
+		Log:       Log{Level: "info"},
+		Nagios:    Nagios{Settings: NagiosSettings{ContactGroups: []string{"admins"}, UserGroups: []string{"icingaadmins"}, QuietPeriod: time.Hour, Volatile: true}},
 		Follow:    Follow{Format: FormatAuto, BatchSize: 100},
 		Heartbeat: Heartbeat{Interval: time.Minute, Service: "OSSEC bridge", StaleAfter: 10 * time.Minute},
 	}
