@@ -140,62 +140,21 @@ func TestDropDetected(t *testing.T) {
 	}
 }
 
-// heartbeatObjects is the heartbeat service as the test defines it
-// (another part of the project generates it from the INI): passive,
-// freshness-checked with a short threshold, CRITICAL by check_dummy when
-// stale, HARD at once, notifying the lab's contact group.
-func heartbeatObjects(threshold int) string {
-	return fmt.Sprintf(`define command {
-    command_name  hb-dummy
-    command_line  %s $ARG1$ "$ARG2$"
-}
-
-define host {
-    host_name              ossec-manager
-    alias                  ossec-manager
-    address                127.0.0.1
-    max_check_attempts     1
-    check_command          hb-dummy!0!passive
-    active_checks_enabled  0
-    passive_checks_enabled 1
-    check_period           24x7
-    notification_period    24x7
-    notification_options   n
-    contact_groups         security
-}
-
-define service {
-    host_name               ossec-manager
-    service_description     OSSEC bridge
-    active_checks_enabled   0
-    passive_checks_enabled  1
-    check_freshness         1
-    freshness_threshold     %d
-    check_command           hb-dummy!2!no heartbeat from the OSSEC bridge: wrong NSCA password or method, Nagios not reading nsca's results, or the bridge not running
-    max_check_attempts      1
-    check_interval          1
-    retry_interval          1
-    check_period            24x7
-    notification_period     24x7
-    notification_options    c,r
-    notification_interval   0
-    flap_detection_enabled  0
-    contact_groups          security
-}
-`, lab.CheckDummy, threshold)
-}
-
 // TestHeartbeatStaleNotifies: flush sends the heartbeat through the same
 // delivery as the results, so with the bridge's password wrong no
 // heartbeat reaches Nagios, whose freshness check turns the heartbeat
 // service CRITICAL and notifies within its threshold.
 func TestHeartbeatStaleNotifies(t *testing.T) {
-	lab.RequireBinary(t, lab.CheckDummy, "monitoring-plugins-basic")
-	const threshold = 4 // seconds
-	l := lab.NewNagiosLab(t, heartbeatObjects(threshold))
+	lab.RequireBinary(t, lab.Nagios4Bin, "nagios4-core")
+	const threshold = 4 // seconds: [heartbeat] stale_after
+	hb := "interval = 1s\nhost = ossec-manager\nservice = OSSEC bridge\nstale_after = 4s\n[nagios]\ncontact_groups = security"
+	// The heartbeat service as gen defines it from the INI.
+	root := newOSSECRoot(t, dropINI(5667, lab.NSCAPassword, lab.NSCAMethod, hb))
+	l := lab.NewNagiosLab(t, genObjects(t, root, "nagios", "web01"))
 	l.Start(t)
-	hb := "interval = 1s\nhost = ossec-manager\nservice = OSSEC bridge\nstale_after = 4s"
-	root := newOSSECRoot(t, dropINI(l.NSCAPort, lab.NSCAPassword, lab.NSCAMethod, hb))
+	if err := os.WriteFile(root.ini, []byte(dropINI(l.NSCAPort, lab.NSCAPassword, lab.NSCAMethod, hb)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	if rc, out := root.runStdout(t, "flush", "-v"); rc != 0 {
 		t.Fatalf("flush: rc %d: %s\n%s", rc, out, root.log(t))
