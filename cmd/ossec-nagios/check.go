@@ -34,8 +34,8 @@ A value above a -w threshold is WARNING, above a -c threshold CRITICAL
 ("-w 10" warns at 11 results). Every threshold takes "off". Times are
 seconds or Go durations (90, 5m, 1h), sizes bytes or with K, M, G (binary).
 Follow mode's status is judged only when follow mode is configured to run
-([follow] enabled = yes in the INI), when -follow says it must run (then no
-status file is CRITICAL), or when -status names the file; otherwise follow
+([follow] enabled = yes in the INI, or -follow: then no status file is
+CRITICAL too), or when -status names the file; otherwise follow
 mode is "not in use" and a status file left by a 'follow -once' is
 ignored (the long text names it). A failed delivery that needs a person (the
 NSCA daemon dropped results: wrong password, encryption method or packet
@@ -130,7 +130,10 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 			// meant to run: a `follow -once` by hand in an active-response
 			// setup leaves a status file that would go stale.
 			src.StatusFile = health.StatusPath(a.cfg.Follow.StateFile)
-			if !a.cfg.Follow.Enabled && !th.RequireFollow {
+			switch {
+			case a.cfg.Follow.Enabled:
+				th.RequireFollow = true // as with -follow
+			case !th.RequireFollow:
 				src.StatusFile, src.FollowIgnored = "", src.StatusFile
 			}
 		}

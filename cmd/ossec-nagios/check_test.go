@@ -63,6 +63,15 @@ func (s checkSetup) put(t *testing.T, n int, age time.Duration) {
 	}
 }
 
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func runCheckCmd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
@@ -80,6 +89,9 @@ func TestRunCheck(t *testing.T) {
 	if err := follow.WriteStatus(dead.status, follow.Status{PID: 1, Updated: time.Now().Add(-10 * time.Minute), Path: "/nonexistent"}); err != nil {
 		t.Fatal(err)
 	}
+	// The same with follow mode configured to run.
+	enabled := writeINI(t, t.TempDir(), strings.Replace(mustRead(t, dead.ini), "[follow]\n", "[follow]\nenabled = yes\n", 1))
+	enabledNone := writeINI(t, t.TempDir(), strings.Replace(mustRead(t, empty.ini), "[follow]\n", "[follow]\nenabled = yes\n", 1))
 	bad := filepath.Join(empty.dir, "bad.ini")
 	if err := os.WriteFile(bad, []byte("[nsca]\nserver = n\nencryption = 3dez\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -108,6 +120,10 @@ func TestRunCheck(t *testing.T) {
 			match: regexp.MustCompile(`^OSSEC-NAGIOS CRITICAL - spool empty, follow lag 0 B, status 60\d s old, no delivery recorded \| .* follow_age=60\ds;60;300;0; `)},
 		{name: "follow dead with -status", args: []string{"-spool", dead.spool, "-status", dead.status}, code: 2,
 			match: regexp.MustCompile(`^OSSEC-NAGIOS CRITICAL - spool empty, follow lag 0 B, status 60\d s old`)},
+		{name: "follow enabled and dead", args: []string{"-config", enabled}, code: 2,
+			match: regexp.MustCompile(`^OSSEC-NAGIOS CRITICAL - spool empty, follow lag 0 B, status 60\d s old`)},
+		{name: "follow enabled and not running", args: []string{"-config", enabledNone}, code: 2,
+			first: "OSSEC-NAGIOS CRITICAL - spool empty, follow not running, no delivery recorded" + perfEmpty},
 		// A status file left by a `follow -once` in an active-response setup.
 		{name: "follow not enabled", args: []string{"-config", dead.ini}, code: 0,
 			first: "OSSEC-NAGIOS OK - spool empty, follow not in use, no delivery recorded" + perfEmpty},
