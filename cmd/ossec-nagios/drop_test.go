@@ -435,3 +435,52 @@ func TestARConfirmCost(t *testing.T) {
 		t.Errorf("%d \"sent\" lines, want %d", c, sent)
 	}
 }
+
+// TestFollowDropSpooled: follow mode with a wrong password sees the drop
+// of its batch: the results go to the spool in order, the error is logged,
+// check is CRITICAL; once fixed, a flush delivers them all, in order.
+func TestFollowDropSpooled(t *testing.T) {
+	srv := lab.StartNSCA(t, lab.NSCAOptions{Password: "right-password", Method: 1})
+	ini := func(password string) string {
+		return dropINI(srv.Port, password, 1, "interval = 0") + "[follow]\nformat = json\n"
+	}
+	root := newOSSECRoot(t, ini("wrong-password"))
+	const n = 20
+	var b []byte
+	for i := range n {
+		b = appendJSONAlert(b, i, 0)
+	}
+	if err := os.WriteFile(filepath.Join(root.dir, "logs", "alerts", "alerts.json"), b, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if rc, out := root.runStdout(t, "follow", "-once", "-from-start"); rc != 0 {
+		t.Fatalf("follow -once: rc %d: %s\n%s", rc, out, root.log(t))
+	}
+	if !strings.Contains(root.log(t), "ERROR: delivery failed") {
+		t.Errorf("no error logged:\n%s", root.log(t))
+	}
+	if got := root.spooled(t); got != n {
+		t.Fatalf("%d results spooled, want %d", got, n)
+	}
+	if len(srv.Lines()) != 0 {
+		t.Fatalf("the daemon wrote %q", srv.Lines())
+	}
+	if rc, out := root.runStdout(t, "check"); rc != 2 {
+		t.Errorf("check: rc %d, want 2:\n%s", rc, out)
+	}
+	if err := os.WriteFile(root.ini, []byte(ini("right-password")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if rc, out := root.runStdout(t, "flush"); rc != 0 {
+		t.Fatalf("flush: rc %d: %s", rc, out)
+	}
+	lines := srv.WaitLines(t, n, 10*time.Second)
+	for i, l := range lines {
+		if got, ok := eventOf(l); !ok || got != i {
+			t.Fatalf("line %d is alert %d (%v), want %d: %q", i, got, ok, i, l)
+		}
+	}
+	if rc, out := root.runStdout(t, "check"); rc != 0 {
+		t.Errorf("check after the flush: rc %d:\n%s", rc, out)
+	}
+}
