@@ -25,10 +25,24 @@
 // skipping keeps order: a caller that drains before sending its own result
 // (bridge.Delivery) cannot overtake results spooled before it.
 //
-// A file that cannot be decoded (or read, for lack of permission) is moved
-// to the "quarantine" subdirectory, reported through Options.Logf and
-// counted by Stats; it never blocks the results behind it. Temporary files left by a crashed Put are never
-// delivered; Drain removes those older than Options.TempMaxAge.
+// DrainConfirmed (bridge.ConfirmQueue) is Drain for a transport that
+// proves delivery after the fact: results handed to deliver stay in the
+// directory until the confirmation that follows their batch, so a drop
+// (NSCA: wrong password) leaves every one of them in place, in order.
+//
+// A file that cannot be decoded (or read, for lack of permission), a
+// record whose host or service name the mapping would have refused, and a
+// result the transport refused for good (bridge.IsPermanent) are moved to
+// the "quarantine" subdirectory with a "<name>.why" file beside them (time
+// and reason), reported through Options.Logf and counted by Stats; they
+// never block the results behind them. Records read back are otherwise
+// sanitised again (Revalidate): the directory is shared with a group.
+// Temporary files left by a crashed Put are never delivered; Drain removes
+// those older than Options.TempMaxAge.
+//
+// Directories are setgid 02770 and files 0660 (internal/safefile), so
+// root's active responses and members of the directory's group share the
+// spool; no file is opened through a symbolic link.
 //
 // # Limits
 //
