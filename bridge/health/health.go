@@ -5,9 +5,12 @@
 // line of text, performance data, and optional long text.
 //
 // It owns the delivery stamp, the file "last-delivery" in the spool
-// directory whose modification time is the last time a transport accepted
-// a result (Stamp), and the rule that places follow mode's status file
-// next to its cursor (StatusPath). It reads the spool through spool.Stats
+// directory whose modification time is the last time a delivery was
+// proven (Stamp: NSCA results confirmed, Icinga results answered), the
+// failure record "last-failure" written when results were dropped after
+// the transport accepted them (RecordFailure; CRITICAL until a later
+// delivery), the name of flush's heartbeat stamp, and the rule that
+// places follow mode's status file next to its cursor (StatusPath). It reads the spool through spool.Stats
 // and the status through follow.ReadStatus, and never writes either. It
 // knows no transport and no configuration file: cmd/ossec-nagios passes
 // the paths and parses the flags.
