@@ -77,7 +77,7 @@ type RuleRange struct{ From, To int }
 type Filter struct {
 	MinLevel int         // alerts below this rule level are skipped
 	Rules    []RuleRange // if any, only alerts of these rules pass
-	Groups   []string    // if any, only alerts in at least one of these groups pass
+	Groups   []string    // if any, only alerts in at least one of these groups pass (bridge.AnyGroup: case-insensitive)
 }
 
 // Match reports whether a passes the filter.
@@ -90,9 +90,7 @@ func (f Filter) Match(a alert.Alert) bool {
 	}) {
 		return false
 	}
-	if len(f.Groups) > 0 && !slices.ContainsFunc(a.Rule.Groups, func(g string) bool {
-		return slices.Contains(f.Groups, g)
-	}) {
+	if len(f.Groups) > 0 && !bridge.AnyGroup(f.Groups, a.Rule.Groups) {
 		return false
 	}
 	return true
@@ -121,6 +119,10 @@ type Options struct {
 
 	Map    func(alert.Alert) (bridge.Result, error)
 	Filter Filter
+	// Sendable, if set, is the state decision (bridge.Mapping.Sendable):
+	// a mapped result it refuses is not sent, and logged at debug level
+	// with the reason.
+	Sendable func(bridge.Result) (bool, string)
 
 	Sender bridge.Sender
 	Queue  bridge.Queue // optional: where results that cannot be sent wait
@@ -224,6 +226,7 @@ type follower struct {
 	dirty      bool
 	st         Status
 	mapErrs    int64
+	notSent    int64 // results the state decision held back
 }
 
 // Follow tails the alerts file until ctx ends, then finishes the batch in
@@ -577,8 +580,11 @@ func (f *follower) consume(ctx, dctx context.Context, a alert.Alert, end int64) 
 		if err != nil {
 			f.mapErrs++
 			f.log.WithError(err).WithField("alert", a.ID).Warn("follow: alert not mapped")
+		} else if ok, why := f.sendable(r); !ok {
+			f.notSent++
+			f.log.WithFields(logrus.Fields{"alert": a.ID, "host": r.Host, "service": r.Service, "state": r.State.String()}).Debug("follow: not sent: " + why)
 		} else {
-			f.add(r, a.Rule.Level, end)
+			f.add(r, a, end)
 		}
 	}
 	f.pending = end
@@ -591,7 +597,14 @@ func (f *follower) consume(ctx, dctx context.Context, a alert.Alert, end int64) 
 	return nil
 }
 
-func (f *follower) add(r bridge.Result, level int, end int64) {
+func (f *follower) sendable(r bridge.Result) (bool, string) {
+	if f.o.Sendable == nil {
+		return true, ""
+	}
+	return f.o.Sendable(r)
+}
+
+func (f *follower) add(r bridge.Result, a alert.Alert, end int64) {
 	if f.o.Flood == nil {
 		f.batch, f.ends = append(f.batch, r), append(f.ends, end)
 		return
@@ -604,7 +617,7 @@ func (f *follower) add(r bridge.Result, level int, end int64) {
 		f.batch, f.ends = append(f.batch, r), append(f.ends, end)
 		return
 	}
-	for _, out := range f.o.Flood.Offer(flood.Item{Result: r, Level: level, Window: window}, f.o.Now()) {
+	for _, out := range f.o.Flood.Offer(flood.Item{Result: r, Level: a.Rule.Level, Window: window}, f.o.Now()) {
 		f.batch, f.ends = append(f.batch, out), append(f.ends, end)
 	}
 }
@@ -781,5 +794,5 @@ func (f *follower) finish(dctx context.Context) {
 	if f.t != nil {
 		f.t.close()
 	}
-	f.log.WithFields(logrus.Fields{"alerts": f.st.Alerts, "delivered": f.st.Delivered, "spooled": f.st.Spooled}).Info("follow: stopped")
+	f.log.WithFields(logrus.Fields{"alerts": f.st.Alerts, "delivered": f.st.Delivered, "spooled": f.st.Spooled, "not_sent": f.notSent}).Info("follow: stopped")
 }

@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -388,6 +389,8 @@ func TestFilter(t *testing.T) {
 		{"rule outside", Filter{Rules: []RuleRange{{550, 554}}}, false},
 		{"group match", Filter{Groups: []string{"web", "sshd"}}, true},
 		{"group no match", Filter{Groups: []string{"web"}}, false},
+		{"group in upper case", Filter{Groups: []string{"SSHD"}}, true},
+		{"group in mixed case", Filter{Groups: []string{"Web", "SshD"}}, true},
 		{"all must hold", Filter{MinLevel: 3, Rules: []RuleRange{{5716, 5716}}, Groups: []string{"web"}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -395,6 +398,28 @@ func TestFilter(t *testing.T) {
 				t.Fatalf("Match = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestFilterGroupsAsMapping: [follow] groups and [service] groups are one
+// rule, so follow never drops an alert the mapping would map by its group.
+func TestFilterGroupsAsMapping(t *testing.T) {
+	for _, tc := range []struct {
+		want, have []string
+	}{
+		{[]string{"SSHD"}, []string{"syslog", "sshd"}},
+		{[]string{"sshd"}, []string{"syslog", "SSHD"}},
+		{[]string{"Authentication_Failed"}, []string{"authentication_failed"}},
+		{[]string{"web"}, []string{"syslog", "sshd"}},
+		{[]string{"sshd "}, []string{"sshd"}},
+	} {
+		a := alert.Alert{Resolved: true, Agent: alert.Agent{Name: "web01"}, Rule: alert.Rule{ID: 5712, Level: 10, Groups: tc.have}}
+		m := bridge.Mapping{Warning: 7, Critical: 12, Services: []bridge.ServiceRule{{Name: "S", Groups: tc.want}}}
+		_, err := m.Map(a)
+		mapped := err == nil
+		if got := (Filter{Groups: tc.want}).Match(a); got != mapped {
+			t.Errorf("groups %q, alert in %q: follow filter passes %v, mapping matches %v", tc.want, tc.have, got, mapped)
+		}
 	}
 }
 
@@ -432,6 +457,40 @@ func TestFilterAndMapErrorsAdvanceCursor(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("got %v, want %v", got, want)
 		}
+	}
+}
+
+// TestNotNewsNotSent: with the state decision, results below the warning
+// level (OK) are neither sent nor queued, and the cursor passes them.
+func TestNotNewsNotSent(t *testing.T) {
+	e := newEnv(t, formats[0])
+	s := &fakeSender{}
+	q := &memQueue{}
+	o := e.opts(s)
+	o.Queue = q
+	o.Sendable = func(r bridge.Result) (bool, string) { return r.State != bridge.OK, "not news" }
+	r := start(t, o)
+	appendAlerts(t, e.path, e.f, 0, 30)
+	var want []int
+	for i := 0; i < 30; i++ {
+		if 3+i%10 >= 7 { // idMap: level >= 7 is WARNING
+			want = append(want, i)
+		}
+	}
+	waitFor(t, "the WARNING results", func() bool { return len(s.ids()) >= len(want) })
+	fi, _ := os.Stat(e.path)
+	waitFor(t, "cursor at the end", func() bool {
+		c, _, _ := LoadCursor(e.cursor)
+		return c.Offset == fi.Size()
+	})
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.ids(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("sent %v, want only the WARNING ones %v", got, want)
+	}
+	if n := q.len(); n != 0 {
+		t.Fatalf("%d results queued, want none", n)
 	}
 }
 

@@ -156,6 +156,7 @@ func (a *app) followOptions(log logrus.FieldLogger, fl followFlags) (o follow.Op
 		FromStart:  fl.fromStart,
 		Once:       fl.once,
 		Map:        m.Map,
+		Sendable:   m.Sendable,
 		Filter:     follow.Filter{MinLevel: c.MinLevel, Groups: c.Groups},
 		BatchSize:  c.BatchSize,
 		DrainPace:  drainPace,
