@@ -78,7 +78,7 @@ func (inv *invocation) deliver(ctx context.Context, a alert.Alert, recovery bool
 	}
 	results := []bridge.Result{r}
 	if !recovery {
-		results = inv.app.throttle(ctx, log, r, a.Rule.Level)
+		results = inv.app.throttle(ctx, log, r, a)
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, inv.app.cfg.AR.Deadline)

@@ -19,7 +19,6 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/ossec-nagios/ossec-nagios/bridge"
-	"github.com/ossec-nagios/ossec-nagios/bridge/flood"
 	"github.com/ossec-nagios/ossec-nagios/bridge/follow"
 	"github.com/ossec-nagios/ossec-nagios/bridge/health"
 	"github.com/ossec-nagios/ossec-nagios/internal/config"
@@ -175,11 +174,11 @@ func (a *app) followOptions(log logrus.FieldLogger, fl followFlags) (o follow.Op
 		return o, nil, fmt.Errorf("follow: cursor directory: %w", err)
 	}
 	if a.floodEnabled() {
-		lim, err := flood.NewLimiter(flood.Options{Window: floodBaseWindow(a), MaxOutput: a.outputLimit()})
+		sf, err := a.floodState()
 		if err != nil {
 			return o, nil, usageError{fmt.Errorf("config %s: [flood]: %w", a.file, err)}
 		}
-		o.Flood = lim
+		o.Flood = sf
 		o.FloodWindow = func(r bridge.Result) (time.Duration, bool) {
 			w := a.floodWindow(r.Service)
 			return w, w > 0

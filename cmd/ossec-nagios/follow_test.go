@@ -34,6 +34,11 @@ timeout    = 5s
 [states]
 warning  = 7
 critical = 12
+; these tests count every alert delivered: no state decision, no flood
+; control
+send_ok  = yes
+[flood]
+window = 0
 [hosts]
 default = {agent}
 [service "OSSEC SSH"]
@@ -466,6 +471,8 @@ format            = json
 heartbeat         = 1h
 heartbeat_host    = web00
 heartbeat_service = OSSEC bridge
+[heartbeat]
+stale_after = 3h
 `, ic.URL, ic.User, ic.Password, ic.CAFile))
 	var b []byte
 	for n := 0; n < 10; n++ { // web00..web04, twice each; levels 3..12
