@@ -24,17 +24,14 @@
 //
 // It owns the window logic and the state file format, not the decision
 // whether a service is flood controlled or its window (the
-// configuration's) nor delivery. Two front ends share the logic:
-//
-//   - StateFile, a small file shared by concurrent processes under
-//     flock(2): the active response, follow mode, `ossec-nagios flush` and
-//     the background flusher. What is held is in the file before an
-//     operation returns, so a crash loses nothing held. A short-lived
-//     process cannot wait for a window to close: the summary of a closed
-//     window is emitted by the first operation that sees it closed (any
-//     offer checks every window) or by StateFile.Due, which flush (cron),
-//     follow mode and the background flusher run.
-//   - Limiter, the same logic in memory, for tests and benchmarks.
+// configuration's) nor delivery. Its front end is StateFile, a small file
+// shared by concurrent processes under flock(2): the active response,
+// follow mode, `ossec-nagios flush` and the background flusher. What is
+// held is in the file before an operation returns, so a crash loses
+// nothing held. A short-lived process cannot wait for a window to close:
+// the summary of a closed window is emitted by the first operation that
+// sees it closed (any offer checks every window) or by StateFile.Due,
+// which flush (cron), follow mode and the background flusher run.
 package flood
 
 import (
@@ -43,7 +40,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -66,13 +62,13 @@ type Item struct {
 // Options configure flood control.
 type Options struct {
 	// Window is how long after a result is sent the later results for the
-	// same (host, service) are aggregated. It must be positive.
+	// same (host, service) are held, for an Item without its own Window.
+	// It must be positive.
 	Window time.Duration
 	// MaxOutput bounds a summary's output in bytes (the transport's
 	// limit); it is cut at a UTF-8 boundary. Zero means no limit.
 	MaxOutput int
 	// Now is StateFile's clock, read under the lock; nil means time.Now.
-	// The Limiter takes the time as an argument instead.
 	Now func() time.Time
 }
 
@@ -364,65 +360,6 @@ func truncate(s string, limit int) string {
 	return s[:cut]
 }
 
-// Limiter is flood control in memory (StateFile's logic without the
-// file). It is safe for concurrent use.
-type Limiter struct {
-	mu   sync.Mutex
-	opts Options
-	t    table
-}
-
-// ErrOptions is wrapped by the errors of NewLimiter and OpenStateFile for
+// ErrOptions is wrapped by the errors of OpenStateFile for
 // invalid options.
 var ErrOptions = errors.New("flood: invalid options")
-
-// NewLimiter returns a Limiter with no window open.
-func NewLimiter(opts Options) (*Limiter, error) {
-	if err := opts.validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrOptions, err)
-	}
-	return &Limiter{opts: opts, t: table{}}, nil
-}
-
-// Offer takes one result at time now and returns what to send now, in
-// order: the summaries of windows that closed by now (of any host/service),
-// then the item's own result if it opens a window. An item within an open
-// window is aggregated and not returned.
-func (l *Limiter) Offer(it Item, now time.Time) []bridge.Result {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.t.offer(it, now, l.opts)
-}
-
-// Flush returns the summaries of the windows closed by now. Call it when
-// Next says, from a timer.
-func (l *Limiter) Flush(now time.Time) []bridge.Result {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.t.flush(now, l.opts, false)
-}
-
-// FlushAll returns a summary for every window holding aggregated results,
-// closed or not, and forgets all windows: for shutdown, so that nothing
-// aggregated is lost.
-func (l *Limiter) FlushAll() []bridge.Result {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.t.flush(time.Time{}, l.opts, true)
-}
-
-// Next returns when the earliest window holding aggregated results closes:
-// the time for the caller's timer to call Flush. It reports false when no
-// summary is pending.
-func (l *Limiter) Next() (time.Time, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.t.next()
-}
-
-// Len returns the number of (host, service) pairs with a window open.
-func (l *Limiter) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.t)
-}
