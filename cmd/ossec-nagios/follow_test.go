@@ -473,8 +473,6 @@ format            = json
 heartbeat         = 1h
 heartbeat_host    = web00
 heartbeat_service = OSSEC bridge
-[heartbeat]
-stale_after = 3h
 `, ic.URL, ic.User, ic.Password, ic.CAFile))
 	var b []byte
 	for n := 0; n < 10; n++ { // web00..web04, twice each; levels 3..12
