@@ -28,7 +28,10 @@ const followUsage = `usage: ossec-nagios follow [-config F] [-from-start] [-once
 
 Tails <OSSEC>/logs/alerts/alerts.json or alerts.log ([follow] format) and
 sends every alert that passes the [follow] filters as a passive result,
-keeping the NSCA connections open (or through the Icinga 2 API). Results
+keeping the NSCA connections open (or through the Icinga 2 API). As in the
+active response, an alert below [states] warning is not sent (it would
+clear a problem; send_ok = yes sends it) and flood control ([flood]) holds
+the rest of a burst for one summary per window. Results
 that cannot be sent are spooled and delivered first when the transport is
 back. The position is saved durably after every batch in [follow]
 state_file (default <OSSEC>/var/ossec-nagios/follow.cursor), so a restart,
