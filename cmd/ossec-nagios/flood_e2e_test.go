@@ -201,3 +201,61 @@ func TestEndToEndInfoDoesNotClear(t *testing.T) {
 		t.Errorf("the level-3 alert reached Nagios")
 	}
 }
+
+// TestEndToEndIcinga2InfoDoesNotClear is TestEndToEndInfoDoesNotClear
+// against a real icinga2 through its API.
+func TestEndToEndIcinga2InfoDoesNotClear(t *testing.T) {
+	ic := lab.StartIcinga(t, lab.IcingaOptions{
+		Objects: []string{lab.IcingaPassiveObjects("db01", "OSSEC SSH", "OSSEC")},
+	})
+	root := newOSSECRoot(t, fmt.Sprintf(`[delivery]
+transport = icinga2
+[icinga2]
+url      = %s
+user     = %s
+password = %s
+ca_file  = %s
+timeout  = 5s
+[hosts]
+default = {agent}
+[service "OSSEC SSH"]
+groups = sshd
+[service "OSSEC"]
+[ar]
+check_keys = no
+`, ic.URL, ic.User, ic.Password, ic.CAFile))
+	wait := func(svc string, ok func(lab.IcingaCheckable) bool) lab.IcingaCheckable {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			got := ic.Service(t, "db01", svc)
+			if ok(got) {
+				return got
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("db01!%s: %+v\nactive-responses.log:\n%s", svc, got, root.log(t))
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	groups := []string{"syslog", "sshd", "authentication_failures"}
+	now := time.Now()
+	if rc, stderr := root.run(t, root.ar, arMessage("1796002000.1", 5712, 10, "SSHD brute force trying to get access to the system.", groups, "db01", now)); rc != 0 {
+		t.Fatalf("rc %d: %s", rc, stderr)
+	}
+	wait("OSSEC SSH", func(c lab.IcingaCheckable) bool { return c.HasResult && c.State == 1 })
+	if rc, stderr := root.run(t, root.ar, arMessage("1796002000.2", 5715, 3, "sshd: authentication success.", []string{"syslog", "sshd", "authentication_success"}, "db01", now)); rc != 0 {
+		t.Fatalf("level-3 alert: rc %d, want 0: %s", rc, stderr)
+	}
+	// A later result on another service: the API has had every earlier one.
+	if rc, stderr := root.run(t, root.ar, arMessage("1796002000.3", 1002, 8, "Unknown problem somewhere in the system.", []string{"syslog", "errors"}, "db01", now)); rc != 0 {
+		t.Fatalf("rc %d: %s", rc, stderr)
+	}
+	wait("OSSEC", func(c lab.IcingaCheckable) bool { return c.HasResult && c.State == 1 })
+	if got := ic.Service(t, "db01", "OSSEC SSH"); got.State != 1 || !strings.Contains(got.Output, "1796002000.1") {
+		t.Errorf("db01!OSSEC SSH state %d output %q after the level-3 alert, want still WARNING from the brute force", got.State, got.Output)
+	}
+	if log := root.log(t); !strings.Contains(log, "not sent: below the warning level") {
+		t.Errorf("active-responses.log does not say why the level-3 alert was not sent:\n%s", log)
+	}
+}
