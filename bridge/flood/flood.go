@@ -31,7 +31,11 @@
 // nothing held. A short-lived process cannot wait for a window to close:
 // the summary of a closed window is emitted by the first operation that
 // sees it closed (any offer checks every window) or by StateFile.Due,
-// which flush (cron), follow mode and the background flusher run.
+// which flush (cron), follow mode and the background flusher run. Due
+// hands summaries over under the lock and forgets them only once the
+// caller made them durable; a summary an offer returns is the caller's to
+// send or spool, in order before the offered result (a process killed
+// between the two loses it).
 package flood
 
 import (
