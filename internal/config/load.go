@@ -169,8 +169,10 @@ func defaults(name string) *Config {
 		},
 		Log: Log{Level: DefaultLogLevel},
 		Nagios: Nagios{Settings: NagiosSettings{
-			QuietPeriod: DefaultQuietPeriod,
-			Volatile:    true,
+			ContactGroups: []string{DefaultContactGroup},
+			UserGroups:    []string{DefaultUserGroup},
+			QuietPeriod:   DefaultQuietPeriod,
+			Volatile:      true,
 		}},
 		Flood:  Flood{Window: DefaultFloodWindow},
 		Follow: Follow{Format: FormatAuto, BatchSize: 100},
