@@ -23,8 +23,8 @@ import (
 	"github.com/ossec-nagios/ossec-nagios/internal/lab"
 )
 
-// dropINI is a minimal INI for the lab nsca daemon, without heartbeat
-// unless hb is set.
+// dropINI is a minimal INI for the lab nsca daemon, without flood control
+// (every result is sent) and without heartbeat unless hb sets one.
 func dropINI(port int, password string, method int, hb string) string {
 	return fmt.Sprintf(`[nsca]
 server     = 127.0.0.1:%d
@@ -38,6 +38,8 @@ fallback = mail01
 [ar]
 deadline   = 5s
 check_keys = no
+[flood]
+window = 0
 [heartbeat]
 %s
 `, port, password, method, hb)
@@ -316,7 +318,11 @@ func TestSpoolSharedWithGroup(t *testing.T) {
 	}
 	srv := lab.StartNSCA(t, lab.NSCAOptions{Password: "right-password", Method: 1})
 	root := newOSSECRoot(t, dropINI(srv.Port, "wrong-password", 1, "interval = 0"))
-	// The OSSEC tree: root:ossec 0750, the INI 0640, as install.sh leaves it.
+	// The OSSEC tree: root:ossec 0750, the INI 0640, the state directory
+	// and the spool 0770, as install.sh leaves it.
+	if err := os.MkdirAll(root.spoolDir(), 0o770); err != nil {
+		t.Fatal(err)
+	}
 	err := filepath.WalkDir(root.dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -328,7 +334,10 @@ func TestSpoolSharedWithGroup(t *testing.T) {
 			return nil
 		}
 		mode := os.FileMode(0o640)
-		if d.IsDir() || p == root.ar {
+		switch {
+		case p == root.spoolDir() || p == filepath.Dir(root.spoolDir()):
+			mode = 0o770
+		case d.IsDir() || p == root.ar:
 			mode = 0o750
 		}
 		return os.Chmod(p, mode)
@@ -442,7 +451,8 @@ func TestARConfirmCost(t *testing.T) {
 func TestFollowDropSpooled(t *testing.T) {
 	srv := lab.StartNSCA(t, lab.NSCAOptions{Password: "right-password", Method: 1})
 	ini := func(password string) string {
-		return dropINI(srv.Port, password, 1, "interval = 0") + "[follow]\nformat = json\n"
+		// Every alert sent, OK ones included, so that each is in the order check.
+		return dropINI(srv.Port, password, 1, "interval = 0") + "[states]\nsend_ok = yes\n[follow]\nformat = json\n"
 	}
 	root := newOSSECRoot(t, ini("wrong-password"))
 	const n = 20
