@@ -15,11 +15,15 @@ package main
 // wait there, the new one is queued behind them and the flusher sends them.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -29,9 +33,52 @@ import (
 	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
 )
 
-// processStart is when this process started, near enough (package
-// initialisation): the active response's budget counts from it.
-var processStart = time.Now()
+// processStart is when this process started: when execd forked it, as
+// the kernel recorded it (10 ms resolution), else package initialisation.
+// The active response's budget counts from it.
+var processStart = forkTime(time.Now())
+
+// forkTime returns when the process was forked (/proc/self/stat's
+// starttime, in clock ticks since boot, against /proc/uptime), or
+// fallback when that cannot be read.
+func forkTime(fallback time.Time) time.Time {
+	stat, err1 := os.ReadFile("/proc/self/stat")
+	up, err2 := os.ReadFile("/proc/uptime")
+	if err1 != nil || err2 != nil {
+		return fallback
+	}
+	age, ok := processAge(stat, up)
+	if !ok || age > time.Minute {
+		return fallback // clock ticks not what we think
+	}
+	return fallback.Add(-age)
+}
+
+// processAge is /proc/uptime less /proc/<pid>/stat's starttime.
+func processAge(stat, uptime []byte) (time.Duration, bool) {
+	// The command name, in parentheses, may hold spaces and ')': fields
+	// count from the last ')'; starttime is field 22, the 20th after it.
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(stat[i+1:]))
+	u := strings.Fields(string(uptime))
+	if len(f) < 20 || len(u) < 1 {
+		return 0, false
+	}
+	ticks, err1 := strconv.ParseUint(f[19], 10, 64)
+	up, err2 := strconv.ParseFloat(u[0], 64)
+	if err1 != nil || err2 != nil || ticks > 1<<40 {
+		return 0, false
+	}
+	const userHZ = 100 // sysconf(_SC_CLK_TCK) on Linux
+	age := time.Duration(up*float64(time.Second)) - time.Duration(ticks)*(time.Second/userHZ)
+	if age < 0 {
+		return 0, false
+	}
+	return age, true
+}
 
 // invocation is one run of the alert path.
 type invocation struct {
@@ -69,7 +116,13 @@ func (e *env) startInvocation(ctx context.Context, mode string) (*invocation, er
 	inv := &invocation{e: e, app: a, log: l, closer: c, entry: l.WithField("mode", mode), sig: ctx}
 	d := a.cfg.AR.Deadline
 	inv.end = processStart.Add(d)
-	work, cancelWork := context.WithDeadline(ctx, inv.end.Add(-budgetReserve(d)))
+	// A process that a loaded machine started late still gets a tenth of
+	// the budget to read its message and try to send.
+	workEnd := inv.end.Add(-budgetReserve(d))
+	if floor := time.Now().Add(d / 10); workEnd.Before(floor) {
+		workEnd = floor
+	}
+	work, cancelWork := context.WithDeadline(ctx, workEnd)
 	tail, cancelTail := context.WithDeadline(context.WithoutCancel(ctx), inv.end)
 	inv.work, inv.tail = work, tail
 	inv.cancel = func() { cancelWork(); cancelTail() }

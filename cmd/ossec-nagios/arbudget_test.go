@@ -585,3 +585,32 @@ func TestARSIGTERMSpools(t *testing.T) {
 		})
 	}
 }
+
+func TestProcessAge(t *testing.T) {
+	const stat = "18776 (a b) c) R 18080 18080 26318 0 -1 4194304 121 0 0 0 0 0 0 0 20 0 1 0 1244874 3133440 413 18446744073709551615\n"
+	tests := []struct {
+		name, stat, uptime string
+		want               time.Duration
+		ok                 bool
+	}{
+		{"name with spaces and parens", stat, "12448.98 23037.24\n", 240 * time.Millisecond, true},
+		{"started just now", stat, "12448.74 1.0\n", 0, true},
+		{"uptime before start", stat, "12000.00 1.0\n", 0, false},
+		{"truncated", "18776 (cat) R 1 2 3", "12448.98 1.0", 0, false},
+		{"no parens", "garbage", "1.0", 0, false},
+		{"bad uptime", stat, "x", 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := processAge([]byte(tc.stat), []byte(tc.uptime))
+			if ok != tc.ok || (ok && (got-tc.want).Abs() > time.Millisecond) {
+				t.Errorf("processAge = %v, %v; want %v, %v", got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+	// This test process started before now.
+	now := time.Now()
+	if got := forkTime(now); got.After(now) {
+		t.Errorf("forkTime %v after now %v", got, now)
+	}
+}
