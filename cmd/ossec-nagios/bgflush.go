@@ -45,6 +45,10 @@ const (
 // active response starts one when it is non-zero. By default there is none.
 var flusherNextDue = func(a *app) time.Time { return time.Time{} }
 
+// flusherReleased, if set, runs right after the flusher let go of its lock
+// on its way out (tests: a result spooled at that very moment).
+var flusherReleased func()
+
 func flusherLockPath(a *app) string { return filepath.Join(a.cfg.Spool.Dir, flusherLockName) }
 
 // tryFlusherLock takes the flusher lock without waiting. ok is false when
@@ -202,6 +206,9 @@ func runBackgroundFlush(ctx context.Context, e *env, cfgFlag string) int {
 		due := flusherNextDue(a)
 		if code == exitOK && after == 0 && due.IsZero() {
 			lock.Close()
+			if flusherReleased != nil {
+				flusherReleased()
+			}
 			// A result spooled while the lock was held found a flusher
 			// running and started none: look once more.
 			if n, err := depth(); err != nil || n == 0 {
