@@ -94,7 +94,7 @@ type invocation struct {
 	// must still happen (flood state, spooling) uses it.
 	sig, work, tail context.Context
 	cancel          func()
-	end             time.Time // processStart + [ar] deadline
+	start, end      time.Time // when the process started; start + [ar] deadline
 }
 
 // startInvocation loads the configuration, opens the log and starts the
@@ -115,12 +115,17 @@ func (e *env) startInvocation(ctx context.Context, mode string) (*invocation, er
 	}
 	inv := &invocation{e: e, app: a, log: l, closer: c, entry: l.WithField("mode", mode), sig: ctx}
 	d := a.cfg.AR.Deadline
-	inv.end = processStart.Add(d)
+	start := e.start
+	if start.IsZero() {
+		start = time.Now()
+	}
+	inv.start, inv.end = start, start.Add(d)
 	// A process that a loaded machine started late still gets a tenth of
-	// the budget to read its message and try to send.
+	// the budget to read its message and try to send, and the reserve.
 	workEnd := inv.end.Add(-budgetReserve(d))
 	if floor := time.Now().Add(d / 10); workEnd.Before(floor) {
 		workEnd = floor
+		inv.end = workEnd.Add(budgetReserve(d))
 	}
 	work, cancelWork := context.WithDeadline(ctx, workEnd)
 	tail, cancelTail := context.WithDeadline(context.WithoutCancel(ctx), inv.end)
@@ -227,7 +232,7 @@ func (inv *invocation) deliver(a alert.Alert, recovery bool) int {
 	if sp != nil && (out.Spooled > 0 || waiting > 0 || !flusherNextDue(inv.app).IsZero()) {
 		flusher = inv.app.kickFlusher(inv.e)
 	}
-	fields["elapsed"] = time.Since(processStart).Round(time.Millisecond).String()
+	fields["elapsed"] = time.Since(inv.start).Round(time.Millisecond).String()
 	log = log.WithFields(fields)
 	switch {
 	case err != nil:
