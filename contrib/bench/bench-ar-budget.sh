@@ -114,16 +114,24 @@ measure() {
     "$@" > /dev/null 2>&1 || true
     echo $(( $(us) - s )) >> "$tmp/$name.us"
   done
+  grep -oE 'ossec-nagios: (WARNING: |ERROR: )?(sent|spooled|lost|no active-response message)' "$R/logs/active-responses.log" 2>/dev/null |
+    sed "s/^ossec-nagios: /$name /" >> "$tmp/outcomes" || true
+  # The active response's own "elapsed" (fork to its log line), in µs.
+  grep -oE 'elapsed=[0-9.]+m?s' "$R/logs/active-responses.log" 2>/dev/null |
+    awk -F= '{v=$2; if (v ~ /ms$/) {sub(/ms/,"",v); v*=1000} else {sub(/s/,"",v); v*=1000000}; print int(v)}' > "$tmp/$name.elapsed" || true
+  : > "$R/logs/active-responses.log"
 }
 ar() { printf '%s\n' "$msg" | "$AR"; }
+: > "$tmp/outcomes"
 bare_up() { /usr/sbin/send_nsca -H 127.0.0.1 -p "$port" -to 5 -c "$tmp/send_nsca.cfg" < "$tmp/one.txt"; }
 bare_bh() { /usr/sbin/send_nsca -H 127.0.0.1 -p "$bh" -to 5 -c "$tmp/send_nsca.cfg" < "$tmp/one.txt"; }
 empty_spool() { stop_flusher; rm -f "$SPOOL"/*.res; }
 
 count() { grep -c "$1" "$tmp/nagios.cmd" || true; }
-outcomes() { # what the active responses logged: sent, spooled, ...
-  grep -oE 'ossec-nagios: (WARNING: |ERROR: )?(sent|spooled|lost|no active-response message)' "$R/logs/active-responses.log" |
-    sed 's/ossec-nagios: //' | sort | uniq -c | awk '{c=$1; $1=""; printf "%s%s x%d", sep, substr($0,2), c; sep=", "}'
+outcomes() { # outcomes CASE...: what those active responses logged
+  local re; re="^($(IFS='|'; echo "$*")) "
+  grep -E "$re" "$tmp/outcomes" | sed -E 's/^[^ ]+ //' | sort | uniq -c |
+    awk '{c=$1; $1=""; printf "%s%s x%d", sep, substr($0,2), c; sep=", "}'
 }
 ini "$port"
 measure ar-up "$RUNS" "" -- ar
@@ -133,10 +141,9 @@ measure bare-up "$RUNS" "" -- bare_up
 for _ in $(seq 600); do
   [ "$(count 'bench')" -ge $((2 * RUNS)) ] && break; sleep 0.05
 done
-up_outcomes=$(outcomes)
+up_outcomes=$(outcomes ar-up)
 [ "$(count ': bench')" -eq "$RUNS" ] && [ "$(count 'send_nsca bench')" -eq "$RUNS" ] || {
   echo "bench-ar-budget: nsca got $(count ': bench') of $RUNS active-response results and $(count 'send_nsca bench') of $RUNS send_nsca results (active responses: $up_outcomes)" >&2; exit 1; }
-: > "$R/logs/active-responses.log"
 ini "$bh"
 measure ar-bh-empty "$RUNS" empty_spool -- ar
 empty_spool
@@ -144,18 +151,20 @@ measure ar-bh-storm "$RUNS" "" -- ar
 measure bare-bh "$BARE_BH_RUNS" "" -- bare_bh
 stop_flusher
 left=$(find "$SPOOL" -maxdepth 1 -name '*.res' | wc -l)
-bh_outcomes=$(outcomes)
+bh_outcomes=$(outcomes ar-bh-empty ar-bh-storm)
 
 pct() { # pct FILE P: the P-th percentile (nearest rank) in ms
   sort -n "$1" | awk -v p="$2" '{a[NR]=$1} END {i=int((p*NR+99)/100); if (i<1) i=1; printf "%.1f", a[i]/1000}'
 }
 echo "$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); [ar] deadline ${BENCH_DEADLINE:-300ms (default)}; runs per case: $RUNS (send_nsca blackholed: $BARE_BH_RUNS)"
-printf '%-36s %6s %9s %9s %9s\n' case runs p50_ms p99_ms max_ms
+echo "wall: fork to exit as the caller sees it; elapsed: fork to the log line, as the active response measured it"
+printf '%-38s %5s %8s %8s %8s   %11s %11s\n' case runs p50_ms p99_ms max_ms elapsed_p50 elapsed_p99
 for c in "ar-up:ossec-nagios, nsca up" "bare-up:send_nsca, nsca up" \
          "ar-bh-empty:ossec-nagios, blackholed, spool empty" "ar-bh-storm:ossec-nagios, blackholed, storm" \
          "bare-bh:send_nsca -to 5, blackholed"; do
-  f=$tmp/${c%%:*}.us
-  printf '%-36s %6s %9s %9s %9s\n' "${c#*:}" "$(wc -l < "$f")" "$(pct "$f" 50)" "$(pct "$f" 99)" "$(pct "$f" 100)"
+  f=$tmp/${c%%:*}.us e=$tmp/${c%%:*}.elapsed ep50=- ep99=-
+  if [ -s "$e" ]; then ep50=$(pct "$e" 50) ep99=$(pct "$e" 99); fi
+  printf '%-38s %5s %8s %8s %8s   %11s %11s\n' "${c#*:}" "$(wc -l < "$f")" "$(pct "$f" 50)" "$(pct "$f" 99)" "$(pct "$f" 100)" "$ep50" "$ep99"
 done
 echo "active responses, nsca up: $up_outcomes"
 echo "active responses, blackholed: $bh_outcomes; $left of the storm left in the spool for the flusher"
