@@ -417,6 +417,12 @@ func TestARBudgetWithNSCABlackholed(t *testing.T) {
 	if strings.Contains(log, "lost") {
 		t.Errorf("a result was lost:\n%s", log)
 	}
+	// Only the first active response tried the server; every later one
+	// queued its result behind the spooled ones without a send attempt.
+	tried, behind := strings.Count(log, "spooled 1 result(s): "), strings.Count(log, "spooled 1 result(s) behind ")
+	if tried != 1 || behind != len(alerts)-1 {
+		t.Errorf("%d active responses tried the dead server and %d queued behind, want 1 and %d", tried, behind, len(alerts)-1)
+	}
 
 	// The real nsca on the same port: the flusher delivers everything.
 	srv := lab.StartNSCA(t, lab.NSCAOptions{Password: lab.NSCAPassword, Method: lab.NSCAMethod, Port: port})
