@@ -620,3 +620,16 @@ func TestProcessAge(t *testing.T) {
 		t.Errorf("forkTime %v after now %v", got, now)
 	}
 }
+
+// FuzzProcessAge: any /proc text gives an age of zero or more, or not ok;
+// never a panic.
+func FuzzProcessAge(f *testing.F) {
+	f.Add([]byte("18776 (a b) c) R 18080 18080 26318 0 -1 4194304 121 0 0 0 0 0 0 0 20 0 1 0 1244874 3133440"), []byte("12448.98 23037.24\n"))
+	f.Add([]byte("1 (x) S 0 0 0 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 18446744073709551615"), []byte("1e308 0"))
+	f.Add([]byte(")"), []byte("NaN"))
+	f.Fuzz(func(t *testing.T, stat, uptime []byte) {
+		if age, ok := processAge(stat, uptime); ok && age < 0 {
+			t.Fatalf("negative age %v", age)
+		}
+	})
+}
