@@ -223,12 +223,14 @@ func runBackgroundFlush(ctx context.Context, e *env, cfgFlag string) int {
 		}
 		var wait time.Duration
 		switch {
-		case code == exitOK && after > 0:
+		case code == exitOK && after > 0 && after < before:
 			// Results arrived during the pass.
 			wait, backoff = 10*time.Millisecond, flusherMinBackoff
-		case code == exitOK:
+		case code == exitOK && after == 0:
 			wait = time.Until(due) // only held work is left
 		default:
+			// A failed pass, or one that left as many as it found (files
+			// it could neither deliver nor set aside): back off.
 			if after < before {
 				backoff = flusherMinBackoff // some got through
 			}
