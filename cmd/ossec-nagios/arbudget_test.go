@@ -39,7 +39,8 @@ type execdOpts struct {
 	// is closed, as execd does); "close" closes stdin after reading the
 	// line without answering; "" never answers and keeps stdin open.
 	answer  string
-	sigterm time.Duration // > 0: SIGTERM this long after the start
+	sigterm time.Duration  // > 0: SIGTERM this long after the start
+	signal  syscall.Signal // instead of SIGTERM
 }
 
 // execdRun is what the emulator saw.
@@ -110,7 +111,11 @@ func execd(t *testing.T, path string, o execdOpts) execdRun {
 		extraEOF <- time.Now()
 	}()
 	if o.sigterm > 0 {
-		tm := time.AfterFunc(o.sigterm, func() { cmd.Process.Signal(syscall.SIGTERM) })
+		sig := syscall.SIGTERM
+		if o.signal != 0 {
+			sig = o.signal
+		}
+		tm := time.AfterFunc(o.sigterm, func() { cmd.Process.Signal(sig) })
 		defer tm.Stop()
 	}
 	if o.msg != nil {
@@ -541,7 +546,7 @@ func TestARUnansweredCheckKeysDelivered(t *testing.T) {
 	}
 }
 
-// TestARSIGTERMSpools: SIGTERM ends the process at once, well before the
+// TestARSIGTERMSpools: SIGTERM (or SIGINT) ends the process at once, well before the
 // deadline: with the result spooled once the message was read (waiting for
 // the check_keys answer, or sending to a server that never answers), with
 // an error and nothing spooled before.
@@ -562,6 +567,7 @@ func TestARSIGTERMSpools(t *testing.T) {
 	}{
 		{"sending to a silent server", execdOpts{msg: msg}, "check_keys = no", 0, 1},
 		{"waiting for the check_keys answer", execdOpts{msg: msg}, "", 0, 1},
+		{"SIGINT waiting for the check_keys answer", execdOpts{msg: msg, signal: syscall.SIGINT}, "", 0, 1},
 		{"waiting for the message", execdOpts{}, "", 1, 0},
 	}
 	for _, tc := range tests {
