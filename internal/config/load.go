@@ -168,8 +168,10 @@ func defaults(name string) *Config {
 		},
 		Log: Log{Level: DefaultLogLevel},
 		Nagios: Nagios{Settings: NagiosSettings{
-			QuietPeriod: DefaultQuietPeriod,
-			Volatile:    true,
+			ContactGroups: []string{DefaultContactGroup},
+			UserGroups:    []string{DefaultUserGroup},
+			QuietPeriod:   DefaultQuietPeriod,
+			Volatile:      true,
 		}},
 		Follow: Follow{Format: FormatAuto, BatchSize: 100},
 		Heartbeat: Heartbeat{
