@@ -596,6 +596,46 @@ func TestARSIGTERMSpools(t *testing.T) {
 			os.Truncate(filepath.Join(root.dir, "logs", "active-responses.log"), 0)
 		})
 	}
+	t.Run("the flusher is detached", func(t *testing.T) {
+		checkDetached(t, spoolDir)
+	})
+}
+
+// checkDetached looks at the running flusher of spoolDir in /proc: a
+// session of its own, stdin, stdout and stderr on /dev/null, and no pipe
+// (execd's are pipes) among its descriptors.
+func checkDetached(t *testing.T, spoolDir string) {
+	t.Helper()
+	pid := flusherPid(filepath.Join(spoolDir, flusherLockName))
+	if pid == 0 || !flusherRunning(t, spoolDir) {
+		t.Fatalf("no flusher running (pid %d)", pid)
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fields after the command name: state, ppid, pgrp, session.
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(f) < 4 || f[3] != strconv.Itoa(pid) {
+		t.Errorf("flusher %d: session %v, want its own (%d)", pid, f[:min(4, len(f))], pid)
+	}
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for _, fd := range fds {
+		target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		all = append(all, fd.Name()+"="+target)
+		n, _ := strconv.Atoi(fd.Name())
+		if n <= 2 && target != "/dev/null" {
+			t.Errorf("flusher fd %d is %s, want /dev/null", n, target)
+		}
+		if strings.HasPrefix(target, "pipe:") {
+			t.Errorf("flusher holds a pipe on fd %d: %s", n, target)
+		}
+	}
+	t.Logf("flusher %d descriptors: %s", pid, strings.Join(all, " "))
 }
 
 func TestProcessAge(t *testing.T) {
