@@ -39,14 +39,19 @@ type execdOpts struct {
 	// is closed, as execd does); "close" closes stdin after reading the
 	// line without answering; "" never answers and keeps stdin open.
 	answer  string
-	sigterm time.Duration  // > 0: SIGTERM this long after the start
-	signal  syscall.Signal // instead of SIGTERM
+	sigterm time.Duration // > 0: SIGTERM this long after the start
+	// sigOn, if set, sends SIGTERM when it yields instead; sigAfterLine
+	// right after the line on stdout was read.
+	sigOn        <-chan struct{}
+	sigAfterLine bool
+	signal       syscall.Signal // instead of SIGTERM
 }
 
 // execdRun is what the emulator saw.
 type execdRun struct {
 	rc        int
 	wall      time.Duration // start to exit
+	signalled time.Duration // start to the signal (0: none sent)
 	stdoutEOF time.Duration // exit to EOF on stdout (-1: none within 5 s)
 	extraEOF  time.Duration // exit to EOF on the inherited descriptor 3
 	ctl       []byte        // the line read from stdout
@@ -110,18 +115,32 @@ func execd(t *testing.T, path string, o execdOpts) execdRun {
 		io.Copy(io.Discard, xR)
 		extraEOF <- time.Now()
 	}()
-	if o.sigterm > 0 {
-		sig := syscall.SIGTERM
-		if o.signal != 0 {
-			sig = o.signal
-		}
-		tm := time.AfterFunc(o.sigterm, func() { cmd.Process.Signal(sig) })
+	var run execdRun
+	sig := syscall.SIGTERM
+	if o.signal != 0 {
+		sig = o.signal
+	}
+	signalled := make(chan time.Duration, 1)
+	kill := func() {
+		signalled <- time.Since(start)
+		cmd.Process.Signal(sig)
+	}
+	switch {
+	case o.sigOn != nil:
+		go func() {
+			select {
+			case <-o.sigOn:
+				kill()
+			case <-done:
+			}
+		}()
+	case o.sigterm > 0:
+		tm := time.AfterFunc(o.sigterm, kill)
 		defer tm.Stop()
 	}
 	if o.msg != nil {
 		inW.Write(append(bytes.TrimSpace(o.msg), '\n'))
 	}
-	var run execdRun
 	select {
 	case run.ctl = <-lineC:
 	case <-done:
@@ -129,6 +148,9 @@ func execd(t *testing.T, path string, o execdOpts) execdRun {
 	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
 		t.Fatalf("%s %v: no line and no exit after 30 s", path, o.args)
+	}
+	if o.sigAfterLine && len(run.ctl) > 0 {
+		kill()
 	}
 	if len(run.ctl) > 0 && o.answer != "" {
 		if o.answer != "close" {
@@ -151,6 +173,10 @@ func execd(t *testing.T, path string, o execdOpts) execdRun {
 	}
 	run.wall = exitAt.Sub(start)
 	run.rc = cmd.ProcessState.ExitCode()
+	select {
+	case run.signalled = <-signalled:
+	default:
+	}
 	wait := func(c chan time.Time) time.Duration {
 		select {
 		case at := <-c:
@@ -223,17 +249,29 @@ func spooled(t *testing.T, spoolDir string) int {
 // silentServer accepts connections on 127.0.0.1:port and never sends the
 // NSCA init packet.
 func silentServer(t *testing.T, port int) (stop func()) {
+	stop, _ = silentServerAccepts(t, port)
+	return stop
+}
+
+// silentServerAccepts is silentServer, also telling each connection it
+// accepted (without waiting for a reader).
+func silentServerAccepts(t *testing.T, port int) (stop func(), accepted <-chan struct{}) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
 	if err != nil {
 		t.Fatal(err)
 	}
 	conns := make(chan net.Conn, 1024)
+	acc := make(chan struct{}, 1024)
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
+			}
+			select {
+			case acc <- struct{}{}:
+			default:
 			}
 			select {
 			case conns <- c:
@@ -252,7 +290,7 @@ func silentServer(t *testing.T, port int) (stop func()) {
 				return
 			}
 		}
-	}
+	}, acc
 }
 
 // fullBacklog listens on 127.0.0.1:port with a backlog of 0, never
@@ -516,7 +554,7 @@ func TestARUnansweredCheckKeysDelivered(t *testing.T) {
 	stopFlusherAtEnd(t, spoolDir)
 	for i, tc := range []struct{ name, answer, logs string }{
 		{"stdin stays open", "", "spooled 1 result(s): budget of 300ms ([ar] deadline) spent"},
-		{"stdin closed", "close", "sent"},
+		{"stdin closed", "close", "delivering anyway"}, // sent, or spooled on a slow machine
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(srv.Lines())
@@ -552,7 +590,7 @@ func TestARUnansweredCheckKeysDelivered(t *testing.T) {
 // an error and nothing spooled before.
 func TestARSIGTERMSpools(t *testing.T) {
 	port := lab.FreePort(t)
-	stop := silentServer(t, port)
+	stop, accepted := silentServerAccepts(t, port)
 	defer stop()
 	root := newOSSECRoot(t, fmt.Sprintf(budgetINI, port, lab.NSCAPassword, lab.NSCAMethod, "deadline = 20s"))
 	spoolDir := filepath.Join(root.dir, "var", "ossec-nagios", "spool")
@@ -565,10 +603,14 @@ func TestARSIGTERMSpools(t *testing.T) {
 		rc      int
 		spooled int
 	}{
-		{"sending to a silent server", execdOpts{msg: msg}, "check_keys = no", 0, 1},
-		{"waiting for the check_keys answer", execdOpts{msg: msg}, "", 0, 1},
-		{"SIGINT waiting for the check_keys answer", execdOpts{msg: msg, signal: syscall.SIGINT}, "", 0, 1},
-		{"waiting for the message", execdOpts{}, "", 1, 0},
+		// Signalled once the server accepted a connection: the first one
+		// is the active response's (it starts the flusher after it).
+		{"sending to a silent server", execdOpts{msg: msg, sigOn: accepted}, "check_keys = no", 0, 1},
+		{"waiting for the check_keys answer", execdOpts{msg: msg, sigAfterLine: true}, "", 0, 1},
+		{"SIGINT waiting for the check_keys answer", execdOpts{msg: msg, sigAfterLine: true, signal: syscall.SIGINT}, "", 0, 1},
+		// Nothing to wait on here: the process gets half a second to
+		// start, which it needs to handle the signal at all.
+		{"waiting for the message", execdOpts{sigterm: 500 * time.Millisecond}, "", 1, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -577,13 +619,15 @@ func TestARSIGTERMSpools(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := spooled(t, spoolDir)
-			tc.o.sigterm = 500 * time.Millisecond
 			r := execd(t, root.ar, tc.o)
 			if r.rc != tc.rc {
 				t.Errorf("rc %d, want %d: %s\n%s", r.rc, tc.rc, r.stderr, root.log(t))
 			}
-			if r.wall > tc.o.sigterm+budgetSlack {
-				t.Errorf("exited %v after the start, SIGTERM at %v (deadline 20s)", r.wall, tc.o.sigterm)
+			if r.signalled == 0 {
+				t.Fatalf("no signal was sent (exit after %v)", r.wall)
+			}
+			if r.wall-r.signalled > budgetSlack {
+				t.Errorf("exited %v after the signal (deadline 20s)", r.wall-r.signalled)
 			}
 			checkPipesFree(t, r)
 			if got := spooled(t, spoolDir) - before; got != tc.spooled {
@@ -592,7 +636,7 @@ func TestARSIGTERMSpools(t *testing.T) {
 			if log := root.log(t); !strings.Contains(log, "interrupted") {
 				t.Errorf("the log does not say it was interrupted:\n%s", log)
 			}
-			t.Logf("exit %d after %v; log:\n%s", r.rc, r.wall, root.log(t))
+			t.Logf("signal after %v, exit %d after %v; log:\n%s", r.signalled, r.rc, r.wall, root.log(t))
 			os.Truncate(filepath.Join(root.dir, "logs", "active-responses.log"), 0)
 		})
 	}
