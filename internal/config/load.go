@@ -111,15 +111,23 @@ type serviceOverrides struct {
 	flood  *time.Duration
 }
 
+// iniOptions are go-ini's options for every Load. A value never spans
+// lines: no backslash continuation, no indented continuation lines, and
+// checkQuotes refuses a quote left open before go-ini would read on.
+var iniOptions = ini.LoadOptions{
+	KeyValueDelimiters:        "=",
+	SpaceBeforeInlineComment:  true,
+	IgnoreContinuation:        true,
+	UnescapeValueDoubleQuotes: true,
+	AllowShadows:              true,
+	AllowNonUniqueSections:    true,
+}
+
 func parse(data []byte, name string) (*Config, error) {
-	f, err := ini.LoadSources(ini.LoadOptions{
-		KeyValueDelimiters:        "=",
-		SpaceBeforeInlineComment:  true,
-		IgnoreContinuation:        true,
-		UnescapeValueDoubleQuotes: true,
-		AllowShadows:              true,
-		AllowNonUniqueSections:    true,
-	}, bytes.Clone(data))
+	if err := checkQuotes(data, name); err != nil {
+		return nil, err
+	}
+	f, err := ini.LoadSources(iniOptions, bytes.Clone(data))
 	if err != nil {
 		return nil, &Error{File: name, Err: fmt.Errorf("%w: %s", ErrSyntax, printable(strings.TrimSpace(err.Error())))}
 	}
