@@ -330,6 +330,11 @@ func TestCheckName(t *testing.T) {
 		{"leading space", " a", false},
 		{"too long", strings.Repeat("x", 64), false},
 		{"at limit", strings.Repeat("x", 63), true},
+		{"replacement character", "a\ufffdb", false},
+		{"line separator", "a\u2028b", false},
+		{"paragraph separator", "a\u2029b", false},
+		{"right-to-left override", "a\u202eb", false},
+		{"zero width space", "a\u200bb", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
