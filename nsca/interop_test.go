@@ -180,7 +180,7 @@ func TestInteropReconnect(t *testing.T) {
 	srv.Stop(t)
 	err = c.SendCheck(ctx, "h", "s", 0, "second")
 	var ne *nsca.Error
-	if !errors.As(err, &ne) || ne.Op != "dial" || !ne.Temporary() {
+	if !errors.As(err, &ne) || ne.Op != nsca.OpDial || !ne.Temporary() {
 		t.Fatalf("send with the daemon down: %v, want a temporary dial error", err)
 	}
 	if !strings.Contains(dbg.String(), "reconnecting") {
