@@ -223,6 +223,19 @@ func (m *Mapping) State(a alert.Alert) State {
 	return OK
 }
 
+// HostFor returns the host of an agent's alerts, as Map would choose it
+// for an alert from that agent: the first HostRule matching its name, else
+// Default, with {location_host} taken as the agent name; the Fallback when
+// the name cannot be delivered. The generator uses it to pair every known
+// agent with its Nagios host.
+func (m *Mapping) HostFor(agent alert.Agent) (string, error) {
+	h, _, err := m.host(alert.Alert{Agent: agent})
+	if err != nil {
+		return "", fmt.Errorf("agent %s: %w", quoteShort(agent.Name), err)
+	}
+	return h, nil
+}
+
 // host returns the alert's host and, when the Fallback was used, a note
 // for the output.
 func (m *Mapping) host(a alert.Alert) (string, string, error) {

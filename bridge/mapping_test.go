@@ -329,3 +329,43 @@ func checkOutput(t *testing.T, out string, max int, multiline bool) {
 		t.Errorf("output has an empty line: %.80q", out)
 	}
 }
+
+func TestHostFor(t *testing.T) {
+	m := testMapping()
+	m.Hosts.Rules = append(m.Hosts.Rules, HostRule{Match: "ip-*", Glob: true, Host: "{agent_id}-{agent_ip}"})
+	withFallback := *m
+	withFallback.Hosts.Fallback = "ossec-manager"
+	tests := []struct {
+		name  string
+		m     *Mapping
+		agent alert.Agent
+		want  string
+		err   error
+	}{
+		{"exact rule", m, alert.Agent{Name: "web01"}, "web01.example.com", nil},
+		{"glob rule", m, alert.Agent{Name: "db07", ID: "007"}, "database-cluster", nil},
+		{"template", m, alert.Agent{Name: "app-3"}, "app-3.apps", nil},
+		{"default", m, alert.Agent{Name: "mail01"}, "mail01", nil},
+		{"id and ip", m, alert.Agent{Name: "ip-x", ID: "004", IP: "10.0.0.4"}, "004-10.0.0.4", nil},
+		// The same agent in an alert: the generator's host is where the alert lands.
+		{"bad name without fallback", m, alert.Agent{Name: "web;01"}, "", ErrBadName},
+		{"bad name with fallback", &withFallback, alert.Agent{Name: "web;01"}, "ossec-manager", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.m.HostFor(tt.agent)
+			if !errors.Is(err, tt.err) || got != tt.want {
+				t.Fatalf("HostFor(%+v) = %q, %v; want %q, %v", tt.agent, got, err, tt.want, tt.err)
+			}
+			if err != nil {
+				return
+			}
+			a := sshAlert()
+			a.Agent = tt.agent
+			a.Location = "(" + tt.agent.Name + ") any->/var/log/secure"
+			if r, err := tt.m.Map(a); err != nil || r.Host != got {
+				t.Errorf("Map of an alert from the agent: host %q, %v; HostFor gave %q", r.Host, err, got)
+			}
+		})
+	}
+}

@@ -59,6 +59,12 @@ const (
 	DefaultHeartbeatSvc   = "OSSEC bridge"
 	DefaultHeartbeat      = time.Minute
 	DefaultHeartbeatStale = 10 * time.Minute
+	// The groups a stock install pages: Debian's nagios4 sample
+	// objects/contacts.cfg defines the contact group admins (contact
+	// nagiosadmin), Icinga 2's conf.d/users.conf the user group
+	// icingaadmins (user icingaadmin).
+	DefaultContactGroup = "admins"
+	DefaultUserGroup    = "icingaadmins"
 )
 
 // Transports a [delivery] transport may name.
@@ -250,8 +256,12 @@ type Log struct {
 // NagiosSettings route and shape the notifications of one service
 // (the generator's input; see package nagioscfg).
 type NagiosSettings struct {
-	ContactGroups        []string
-	Contacts             []string
+	ContactGroups []string // Nagios; default DefaultContactGroup
+	Contacts      []string // Nagios
+	// UserGroups and Users are the Icinga 2 equivalents (gen icinga2);
+	// UserGroups defaults to DefaultUserGroup.
+	UserGroups           []string
+	Users                []string
 	NotificationPeriod   string // "" means 24x7
 	NotificationInterval time.Duration
 	NotificationOptions  string // "" means w,u,c

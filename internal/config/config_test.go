@@ -70,7 +70,7 @@ var invalidTests = map[string]string{
 	"service-range-syntax":           `ossec-nagios.ini: [service "OSSEC integrity"] rules: bad range "550-55x" (want N or N-M)`,
 	"service-semicolon":              `ossec-nagios.ini: [service "OSSEC;SSH"]: service name "OSSEC;SSH" holds ';': the command file would read it as a field separator`,
 	"service-too-long":               `ossec-nagios.ini: [service "` + strings.Repeat("s", 128) + `"]: service name "` + strings.Repeat("s", 128) + `" is 128 bytes, more than the 127 NSCA delivers`,
-	"service-unknown-key":            `ossec-nagios.ini: [service "OSSEC"] group: unknown key (known: contact_groups, contacts, flood_window, groups, is_volatile, levels, location, notification_interval, notification_options, notification_period, quiet_period, rules)`,
+	"service-unknown-key":            `ossec-nagios.ini: [service "OSSEC"] group: unknown key (known: contact_groups, contacts, flood_window, groups, is_volatile, levels, location, notification_interval, notification_options, notification_period, quiet_period, rules, user_groups, users)`,
 	"service-unquoted":               `ossec-nagios.ini: [service OSSEC]: want [service "NAME"], with the name in double quotes`,
 	"spool-relative-dir":             `ossec-nagios.ini: [spool] dir: "var/spool" is not an absolute path`,
 	"states-not-a-number":            `ossec-nagios.ini: [states] critical: "high" is not a number`,
@@ -165,7 +165,7 @@ func TestLoadDefaults(t *testing.T) {
 		Output:    Output{IncludeLog: true, MaxLength: 4095},
 		AR:        AR{RecoveryAfter: 10 * time.Minute, CheckKeys: true, Deadline: 10 * time.Second, Level: 7},
 		Log:       Log{Level: "info"},
-		Nagios:    Nagios{Settings: NagiosSettings{QuietPeriod: time.Hour, Volatile: true}},
+		Nagios:    Nagios{Settings: NagiosSettings{ContactGroups: []string{"admins"}, UserGroups: []string{"icingaadmins"}, QuietPeriod: time.Hour, Volatile: true}},
 		Follow:    Follow{Format: FormatAuto, BatchSize: 100},
 		Heartbeat: Heartbeat{Interval: time.Minute, Service: "OSSEC bridge", StaleAfter: 10 * time.Minute},
 	}

@@ -176,8 +176,10 @@ func defaults(name string) *Config {
 		},
 		Log: Log{Level: DefaultLogLevel},
 		Nagios: Nagios{Settings: NagiosSettings{
-			QuietPeriod: DefaultQuietPeriod,
-			Volatile:    true,
+			ContactGroups: []string{DefaultContactGroup},
+			UserGroups:    []string{DefaultUserGroup},
+			QuietPeriod:   DefaultQuietPeriod,
+			Volatile:      true,
 		}},
 		Follow: Follow{Format: FormatAuto, BatchSize: 100},
 		Heartbeat: Heartbeat{
@@ -555,6 +557,9 @@ func (l *loader) finish() error {
 	}
 	if c.Heartbeat.Host == "" {
 		c.Heartbeat.Host = c.Hosts.Fallback
+	}
+	if !l.set["heartbeat/stale_after"] && c.Heartbeat.StaleAfter < 2*c.Heartbeat.Interval {
+		c.Heartbeat.StaleAfter = 2 * c.Heartbeat.Interval
 	}
 	if c.Heartbeat.Interval > 0 && c.Heartbeat.StaleAfter > 0 && c.Heartbeat.StaleAfter < 2*c.Heartbeat.Interval {
 		return fail("heartbeat", "stale_after", invalidf("%s is less than twice the interval %s: Nagios would go CRITICAL between two heartbeats", c.Heartbeat.StaleAfter, c.Heartbeat.Interval))
