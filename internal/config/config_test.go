@@ -106,7 +106,11 @@ func TestLoadInvalid(t *testing.T) {
 			defer r.Close()
 			c, err := Load(r, "ossec-nagios.ini")
 			if err == nil {
-				t.Fatalf("Load succeeded: %+v", c)
+				// What only a command that sends needs is checked there.
+				err = c.CheckTransport()
+			}
+			if err == nil {
+				t.Fatalf("Load and CheckTransport succeeded: %+v", c)
 			}
 			if err.Error() != want {
 				t.Errorf("error\n got: %s\nwant: %s", err, want)
@@ -143,7 +147,10 @@ func TestErrorsBranch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := load(t, tt.ini)
+			c, err := load(t, tt.ini)
+			if err == nil {
+				err = c.CheckTransport()
+			}
 			for _, w := range tt.want {
 				if !errors.Is(err, w) {
 					t.Errorf("errors.Is(%v, %v) = false", err, w)
@@ -542,4 +549,34 @@ func FuzzLoad(f *testing.F) {
 			t.Errorf("max length %d", c.Output.MaxLength)
 		}
 	})
+}
+
+// TestLoadNeedsNoTransport: a mapping without a server loads (resolve
+// -config and the generators send nothing); CheckTransport, which the
+// commands that send and check-config call, names what is missing.
+func TestLoadNeedsNoTransport(t *testing.T) {
+	tests := []struct{ name, ini, want string }{
+		{"nsca without server", "[service \"OSSEC\"]\n", `ossec-nagios.ini: [nsca] server: missing value: at least one host[:port] is needed with transport nsca`},
+		{"icinga2 without user", "[delivery]\ntransport = icinga2\n[icinga2]\nurl = https://icinga:5665\n[service \"OSSEC\"]\n", `ossec-nagios.ini: [icinga2] user: missing value: needed with transport icinga2`},
+		{"icinga2 without url", "[delivery]\ntransport = icinga2\n[service \"OSSEC\"]\n", `ossec-nagios.ini: [icinga2] url: missing value: needed with transport icinga2`},
+		{"nsca with server", "[nsca]\nserver = nagios\n[service \"OSSEC\"]\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := load(t, tt.ini)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			err = c.CheckTransport()
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("CheckTransport: %v", err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tt.want || !errors.Is(err, ErrMissing) {
+				t.Errorf("CheckTransport = %v, want %s", err, tt.want)
+			}
+		})
+	}
 }

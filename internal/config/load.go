@@ -507,15 +507,13 @@ func (l *loader) service(sec *ini.Section, name string) error {
 	return nil
 }
 
-// finish resolves what depends on several sections and checks the
-// relations between keys.
-func (l *loader) finish() error {
-	c := l.cfg
+// CheckTransport reports what the configured transport lacks to send
+// anything ([nsca] server, [icinga2] url and user). Load leaves it to the
+// commands that send (and check-config): a dry run such as resolve or a
+// generator needs no server.
+func (c *Config) CheckTransport() error {
 	fail := func(section, key string, err error) error {
-		return &Error{File: l.file, Section: section, Key: key, Err: err}
-	}
-	if c.States.Warning > c.States.Critical {
-		return fail("states", "warning", invalidf("%d is above critical (%d)", c.States.Warning, c.States.Critical))
+		return &Error{File: c.File, Section: section, Key: key, Err: err}
 	}
 	switch c.Delivery.Transport {
 	case TransportNSCA:
@@ -529,6 +527,19 @@ func (l *loader) finish() error {
 		if c.Icinga2.User == "" {
 			return fail("icinga2", "user", fmt.Errorf("%w: needed with transport icinga2", ErrMissing))
 		}
+	}
+	return nil
+}
+
+// finish resolves what depends on several sections and checks the
+// relations between keys.
+func (l *loader) finish() error {
+	c := l.cfg
+	fail := func(section, key string, err error) error {
+		return &Error{File: l.file, Section: section, Key: key, Err: err}
+	}
+	if c.States.Warning > c.States.Critical {
+		return fail("states", "warning", invalidf("%d is above critical (%d)", c.States.Warning, c.States.Critical))
 	}
 	limit := MaxOutputLen
 	if c.Delivery.Transport == TransportNSCA {
