@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // confirmingSender is a Sender and Confirmer whose peer drops everything
@@ -213,5 +214,36 @@ func TestFailoverConfirm(t *testing.T) {
 	err := f.Confirm(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "b:5667") || strings.Contains(err.Error(), "a:5667") {
 		t.Errorf("Confirm = %v, want b:5667 named", err)
+	}
+}
+
+// timedSender is a confirmingSender whose Confirm would wait wait.
+type timedSender struct {
+	confirmingSender
+	wait time.Duration
+}
+
+func (t *timedSender) ConfirmWait() time.Duration { return t.wait }
+
+// With less time left before the deadline than a Confirm may wait, nothing
+// is sent (it could not be confirmed, and sending it again later would
+// page twice): the queue stays, the new results join it unsent.
+func TestDeliverNoTimeToConfirm(t *testing.T) {
+	s := &timedSender{wait: time.Hour}
+	q := &memQueue{items: results("old")}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	d := &Delivery{Sender: s, Queue: q}
+	out, err := d.Deliver(ctx, results("new")...)
+	if err != nil || !errors.Is(out.Err, ErrNoTimeToConfirm) {
+		t.Fatalf("Deliver: %+v, %v; want ErrNoTimeToConfirm", out, err)
+	}
+	if s.calls != 0 || outputs(q.items) != "old,new" || out.Spooled != 1 {
+		t.Errorf("%d sends, queue %s, outcome %+v", s.calls, outputs(q.items), out)
+	}
+	// Time enough (or no deadline): delivered.
+	s.wait = time.Millisecond
+	if out, err := d.Deliver(ctx); err != nil || out.Drained != 2 {
+		t.Errorf("Deliver with time: %+v, %v", out, err)
 	}
 }

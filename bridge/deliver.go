@@ -26,6 +26,20 @@ type Confirmer interface {
 	Confirm(ctx context.Context) error
 }
 
+// ConfirmTimer is a Confirmer that can tell how long its next Confirm may
+// wait (zero when it would not wait). Delivery sends nothing it could not
+// confirm before the context's deadline: such results are queued unsent,
+// rather than sent, left unconfirmed and sent again later (a duplicate
+// page).
+type ConfirmTimer interface {
+	ConfirmWait() time.Duration
+}
+
+// ErrNoTimeToConfirm is Outcome.Err when results were queued unsent
+// because the time left before the context's deadline was shorter than
+// the Confirm that would have to follow them.
+var ErrNoTimeToConfirm = errors.New("no time left before the deadline to confirm a delivery: queued for the next run")
+
 // ConfirmQueue is a Queue that can keep the results it handed to deliver
 // until confirm said they arrived: DrainConfirmed calls confirm after
 // every batch of up to batch results (and before it stops on an error),
@@ -105,7 +119,10 @@ func (d *Delivery) Deliver(ctx context.Context, results ...Result) (Outcome, err
 	var out Outcome
 	conf, _ := d.Sender.(Confirmer)
 	sendable := true
-	if d.Queue != nil {
+	if d.Queue != nil && !d.timeToConfirm(ctx, conf) {
+		sendable = false
+		out.Err = ErrNoTimeToConfirm
+	} else if d.Queue != nil {
 		n, err := d.drain(ctx, conf)
 		out.Drained = n
 		if err != nil {
@@ -149,6 +166,10 @@ func (d *Delivery) Deliver(ctx context.Context, results ...Result) (Outcome, err
 		return nil
 	}
 	for i, r := range results {
+		if sendable && d.Queue != nil && !d.timeToConfirm(ctx, conf) {
+			sendable = false
+			out.Err = ErrNoTimeToConfirm
+		}
 		if sendable {
 			err := d.send(ctx, r)
 			if err == nil {
@@ -181,12 +202,33 @@ func (d *Delivery) Deliver(ctx context.Context, results ...Result) (Outcome, err
 	return out, nil
 }
 
+// timeToConfirm reports whether a Confirm after a send would still fit
+// before ctx's deadline.
+func (d *Delivery) timeToConfirm(ctx context.Context, conf Confirmer) bool {
+	ct, ok := conf.(ConfirmTimer)
+	if !ok {
+		return true
+	}
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return true
+	}
+	w := ct.ConfirmWait()
+	return w <= 0 || time.Until(deadline) > w
+}
+
 // drain delivers the queue; with a Confirmer, each result leaves the queue
 // only after a Confirm that followed it.
 func (d *Delivery) drain(ctx context.Context, conf Confirmer) (int, error) {
-	send := d.paced()
+	paced := d.paced()
 	if conf == nil {
-		return d.Queue.Drain(ctx, send)
+		return d.Queue.Drain(ctx, paced)
+	}
+	send := func(ctx context.Context, r Result) error {
+		if !d.timeToConfirm(ctx, conf) {
+			return ErrNoTimeToConfirm // the results sent so far are confirmed first
+		}
+		return paced(ctx, r)
 	}
 	confirm := func(ctx context.Context) error {
 		if err := conf.Confirm(ctx); err != nil {
@@ -268,6 +310,17 @@ func (f *Failover) Confirm(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ConfirmWait implements ConfirmTimer: the longest wait of its senders.
+func (f *Failover) ConfirmWait() time.Duration {
+	var w time.Duration
+	for _, s := range f.Senders {
+		if ct, ok := s.(ConfirmTimer); ok {
+			w = max(w, ct.ConfirmWait())
+		}
+	}
+	return w
 }
 
 // SendCheck implements Sender.

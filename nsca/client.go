@@ -203,6 +203,18 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 	return done, nil
 }
 
+// ConfirmWait returns how long the next Confirm may wait: zero in Legacy
+// mode and on a connection a Confirm already proved, else
+// Config.ConfirmWait (bridge.ConfirmTimer).
+func (c *Client) ConfirmWait() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cfg.Legacy || (c.proven && c.conn != nil) {
+		return 0
+	}
+	return c.cfg.ConfirmWait
+}
+
 // Confirm reports whether the daemon kept every packet written since the
 // previous Confirm: it waits Config.ConfirmWait (cut by the context's
 // deadline) after the last packet for the daemon to close the connection,

@@ -228,7 +228,14 @@ func TestInteropConfirmBatch(t *testing.T) {
 					t.Fatalf("Confirm: %v", err)
 				}
 				srv.WaitLines(t, before+batch, 10*time.Second)
+				// The connection is proven: the next Confirm does not wait.
+				if w := c.ConfirmWait(); w != 0 {
+					t.Errorf("ConfirmWait on a proven connection = %v, want 0", w)
+				}
 				return
+			}
+			if w := c.ConfirmWait(); w != nsca.DefaultConfirmWait {
+				t.Errorf("ConfirmWait after a drop = %v, want %v", w, nsca.DefaultConfirmWait)
 			}
 			if !errors.Is(err, nsca.ErrRejected) {
 				t.Fatalf("Confirm = %v, want ErrRejected", err)

@@ -43,6 +43,7 @@ func runFlush(ctx context.Context, e *env, args []string) int {
 	fs.Usage = func() { fmt.Fprint(e.stderr, flushUsage); fs.PrintDefaults() }
 	cfgFlag := fs.String("config", "", "mapping INI (default $OSSEC_NAGIOS_CONFIG or <OSSEC>/etc/ossec-nagios.ini)")
 	verbose := fs.Bool("v", false, "print what was delivered")
+	sendHeartbeat := fs.Bool("heartbeat", true, "send the [heartbeat] result when due (the background flusher passes false: the heartbeat is cron's flush's)")
 	background := fs.Bool("background", false, "internal: run as the detached flusher an active response starts (passes with backoff until the spool is empty)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -96,7 +97,10 @@ func runFlush(ctx context.Context, e *env, args []string) int {
 		fields["quarantined"] = n
 		quarantined = fmt.Sprintf(", %d quarantined (refused for good: see %s/quarantine)", n, a.cfg.Spool.Dir)
 	}
-	hbErr := a.heartbeat(ctx, entry, sender, out.Err == nil && st.Depth == 0, st.Depth)
+	var hbErr error
+	if *sendHeartbeat {
+		hbErr = a.heartbeat(ctx, entry, sender, out.Err == nil && st.Depth == 0, st.Depth)
+	}
 	if out.Err == nil && hbErr != nil {
 		if *verbose {
 			fmt.Fprintf(e.stdout, "%d result(s) delivered, heartbeat not delivered: %s\n", out.Drained+out.Sent, joinErr(hbErr))

@@ -200,6 +200,14 @@ func (s *stamped) SendCheck(ctx context.Context, host, service string, state int
 	return nil
 }
 
+// ConfirmWait implements bridge.ConfirmTimer.
+func (s *stamped) ConfirmWait() time.Duration {
+	if ct, ok := s.Sender.(bridge.ConfirmTimer); ok && s.confirms {
+		return ct.ConfirmWait()
+	}
+	return 0
+}
+
 // Confirm implements bridge.Confirmer.
 func (s *stamped) Confirm(ctx context.Context) error {
 	if !s.confirms {
