@@ -26,8 +26,29 @@ const DefaultPort = 5667
 // active response's budget.
 const DefaultConfirmWait = 150 * time.Millisecond
 
-// maxWrite bounds one write of several packets in Send.
-const maxWrite = 64 << 10
+// Send writes several packets per write, at most maxWrite bytes (and a
+// quarter of the largest receive window the daemon advertised), and
+// paces the writes so that the daemon's receive window never closes:
+// before each write it waits, polling the kernel's view of the window
+// (peerWindow), until the daemon has room for the write plus a reserve
+// of the same size. nsca reads one packet at a time in one process;
+// a client that writes faster fills its window, and on loopback (64 KiB
+// segments) the window then stays shut for whole seconds of zero-window
+// probes (BENCHMARKS.md, "Bulk sends"). Pacing keeps the daemon busy
+// with the reserve while it never lets the window reach zero.
+const (
+	maxWrite = 16 << 10
+	// paceMinSleep and paceMaxSleep bound one poll of the window; the
+	// sleep doubles while the window stays tight. nsca XOR reads a
+	// 4304-byte packet in about 30 us, so 16 KiB of reserve lasts about
+	// 100 us, and a daemon decrypting 3DES reads slower.
+	paceMinSleep = 100 * time.Microsecond
+	paceMaxSleep = 500 * time.Microsecond
+	// paceGiveUp: when the daemon has taken every byte written (nothing
+	// queued) and still advertises too small a window for this long,
+	// write anyway and leave flow control to TCP.
+	paceGiveUp = 20 * time.Millisecond
+)
 
 // Config is what a Client needs besides the address.
 type Config struct {
@@ -84,6 +105,10 @@ type Client struct {
 	// write failed): Confirm reports it.
 	unconfirmed int
 	lost        error
+	// maxWnd is the largest receive window the daemon advertised on
+	// conn; paced counts the polls Send waited for it in the last Send.
+	maxWnd int
+	paced  int
 	// proven: a Confirm on conn waited its whole ConfirmWait and the
 	// daemon kept the connection, so it decodes this connection's packets
 	// (password, method and packet size are right).
@@ -164,10 +189,12 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 		}
 	}
 	done := 0
+	c.paced = 0
 	for done < len(checks) {
 		c.buf = c.buf[:0]
 		n := 0
-		for done+n < len(checks) && (n == 0 || len(c.buf)+c.enc.size <= maxWrite) {
+		limit := c.writeLimit()
+		for done+n < len(checks) && (n == 0 || len(c.buf)+c.enc.size <= limit) {
 			var err error
 			ch := checks[done+n]
 			if c.buf, err = c.enc.Encode(c.buf, ch); err != nil {
@@ -177,6 +204,7 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 			c.debugf("packet %d: host=%q service=%q state=%d output=%d bytes", c.sent+n+1, Truncate(ch.Host, MaxHostLen), Truncate(ch.Service, MaxServiceLen), int16(ch.State), len(ch.Output))
 			n++
 		}
+		c.pace(ctx, len(c.buf))
 		if err := c.write(ctx, c.buf); err != nil {
 			if c.sent > 0 && c.unconfirmed > 0 && c.lost == nil {
 				// The packets before this write went into a connection that
@@ -193,6 +221,9 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 		done += n
 		c.sent += n
 		c.unconfirmed += n
+	}
+	if c.paced > 0 {
+		c.debugf("paced: waited %d time(s) for room in the daemon's receive window (largest window %d bytes)", c.paced, c.maxWnd)
 	}
 	if c.cfg.Confirm > 0 {
 		if err := c.confirm(ctx, c.cfg.Confirm); err != nil {
@@ -399,7 +430,7 @@ func (c *Client) connect(ctx context.Context) error {
 		conn.Close()
 		return &Error{Op: OpConfig, Addr: c.addr, Err: err}
 	}
-	c.conn, c.enc, c.sent, c.proven = conn, enc, 0, false
+	c.conn, c.enc, c.sent, c.proven, c.maxWnd = conn, enc, 0, false, 0
 	c.debugf("connected to %s (local %s): init packet timestamp %d, iv %s..., method %d %s, %d-byte packets",
 		c.addr, conn.LocalAddr(), ip.Timestamp, hex.EncodeToString(ip.IV[:8]), int(c.cfg.Method), c.cfg.Method, enc.size)
 	return nil
@@ -477,4 +508,76 @@ func (c *Client) confirm(ctx context.Context, wait time.Duration) error {
 		err = errors.New("the daemon sent data after its init packet")
 	}
 	return &Error{Op: OpConfirm, Addr: c.addr, Err: fmt.Errorf("%w (%v)", ErrRejected, err)}
+}
+
+// writeLimit is how many bytes of packets Send puts in one write: at most
+// maxWrite and a quarter of the largest window the daemon advertised,
+// at least one packet.
+func (c *Client) writeLimit() int {
+	limit := maxWrite
+	if c.maxWnd == 0 {
+		if wnd, _, ok := peerWindow(c.conn); ok {
+			c.maxWnd = wnd
+		}
+	}
+	if c.maxWnd > 0 && c.maxWnd/4 < limit {
+		limit = c.maxWnd / 4
+	}
+	return limit
+}
+
+// pace waits until the daemon's receive window has room for n more bytes
+// plus a reserve of the same size (see maxWrite), for at most the write
+// deadline; write then fails on that deadline if the daemon still reads
+// nothing. Without a window to look at (not Linux, not TCP) it returns at
+// once.
+func (c *Client) pace(ctx context.Context, n int) {
+	wnd, queued, ok := peerWindow(c.conn)
+	if !ok {
+		return
+	}
+	c.maxWnd = max(c.maxWnd, wnd)
+	need := 2 * n
+	if wnd-queued >= need {
+		return
+	}
+	deadline := c.deadline(ctx)
+	sleep := paceMinSleep
+	var idleSince time.Time
+	var t *time.Timer
+	for {
+		if t == nil {
+			t = time.NewTimer(sleep)
+			defer t.Stop()
+		} else {
+			t.Reset(sleep)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		c.paced++
+		if wnd, queued, ok = peerWindow(c.conn); !ok {
+			return
+		}
+		c.maxWnd = max(c.maxWnd, wnd)
+		if wnd-queued >= need {
+			return
+		}
+		now := time.Now()
+		if !now.Before(deadline) {
+			return
+		}
+		if queued == 0 {
+			if idleSince.IsZero() {
+				idleSince = now
+			} else if now.Sub(idleSince) >= paceGiveUp {
+				return
+			}
+		} else {
+			idleSince = time.Time{}
+		}
+		sleep = min(2*sleep, paceMaxSleep)
+	}
 }

@@ -1,0 +1,43 @@
+package nsca
+
+import (
+	"net"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// peerWindow returns the receive window the daemon last advertised
+// (tcpi_snd_wnd) and the bytes this side holds for it, unacknowledged or
+// not yet sent (SIOCOUTQ): the daemon has room for wnd-queued more bytes
+// before its window closes. ok is false when the kernel cannot tell (not
+// a TCP socket, or a kernel older than 5.4 without tcpi_snd_wnd).
+func peerWindow(conn net.Conn) (wnd, queued int, ok bool) {
+	sc, isSock := conn.(syscall.Conn)
+	if !isSock {
+		return 0, 0, false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return 0, 0, false
+	}
+	cerr := rc.Control(func(fd uintptr) {
+		var ti unix.TCPInfo
+		l := uint32(unsafe.Sizeof(ti))
+		_, _, errno := unix.Syscall6(unix.SYS_GETSOCKOPT, fd, unix.IPPROTO_TCP, unix.TCP_INFO,
+			uintptr(unsafe.Pointer(&ti)), uintptr(unsafe.Pointer(&l)), 0)
+		if errno != 0 || uintptr(l) < unsafe.Offsetof(ti.Snd_wnd)+unsafe.Sizeof(ti.Snd_wnd) {
+			return // a kernel before 5.4 has no tcpi_snd_wnd
+		}
+		q, err := unix.IoctlGetInt(int(fd), unix.SIOCOUTQ)
+		if err != nil {
+			return
+		}
+		wnd, queued, ok = int(ti.Snd_wnd), q, true
+	})
+	if cerr != nil {
+		return 0, 0, false
+	}
+	return wnd, queued, ok
+}
