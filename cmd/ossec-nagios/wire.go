@@ -150,18 +150,31 @@ func (a *app) sender(debug io.Writer) (s bridge.Sender, close func(), err error)
 			}
 		}, nil
 	case config.TransportIcinga2:
-		cl, err := icinga.New(icinga.Config{
-			URL:         c.Icinga2.URL,
-			User:        c.Icinga2.User,
-			Password:    c.Icinga2.Password,
-			CAFile:      c.Icinga2.CAFile,
-			Timeout:     c.Icinga2.Timeout,
-			CheckSource: "ossec-nagios",
-		})
-		if err != nil {
-			return nil, nil, usageError{fmt.Errorf("config %s: [icinga2]: %w", a.file, err)}
+		urls := c.Icinga2.URLs
+		if len(urls) == 0 {
+			urls = []string{c.Icinga2.URL}
 		}
-		st.Sender = cl
+		// Tried in order for every result, as [nsca] server.
+		f := &bridge.Failover{Rounds: 1}
+		for _, u := range urls {
+			cl, err := icinga.New(icinga.Config{
+				URL:         u,
+				User:        c.Icinga2.User,
+				Password:    c.Icinga2.Password,
+				CAFile:      c.Icinga2.CAFile,
+				Timeout:     c.Icinga2.Timeout,
+				CheckSource: "ossec-nagios",
+			})
+			if err != nil {
+				return nil, nil, usageError{fmt.Errorf("config %s: [icinga2]: %w", a.file, err)}
+			}
+			f.Senders = append(f.Senders, cl)
+			f.Names = append(f.Names, u)
+		}
+		st.Sender = f
+		if len(f.Senders) == 1 {
+			st.Sender = f.Senders[0]
+		}
 		return st, func() {}, nil
 	}
 	return nil, nil, usageError{fmt.Errorf("config %s: [delivery] transport %q is unknown", a.file, c.Delivery.Transport)}

@@ -142,7 +142,11 @@ type Delivery struct {
 
 // Icinga2 is the [icinga2] section: the Icinga 2 REST API transport.
 type Icinga2 struct {
-	URL      string // https://host:5665
+	URL string // https://host:5665 (the first of URLs)
+	// URLs are the endpoints tried in order for every result, as [nsca]
+	// server: the two endpoints of an HA master zone, or a satellite then
+	// the master.
+	URLs     []string
 	User     string
 	Password string
 	CAFile   string // empty: the system roots

@@ -278,6 +278,11 @@ func TestLoadValues(t *testing.T) {
 				t.Errorf("icinga2 %+v output %+v", c.Icinga2, c.Output)
 			}
 		}},
+		{"icinga2 urls tried in order", "[delivery]\ntransport = icinga2\n[icinga2]\nurl = https://m1:5665/, https://m2:5665\nuser = u\n", func(t *testing.T, c *Config) {
+			if c.Icinga2.URL != "https://m1:5665" || len(c.Icinga2.URLs) != 2 || c.Icinga2.URLs[1] != "https://m2:5665" {
+				t.Errorf("URL %q URLs %q", c.Icinga2.URL, c.Icinga2.URLs)
+			}
+		}},
 		{"output template with literal braces and fields", "[nsca]\nserver = a\n[output]\ntemplate = {{x}} {state} {field.url}\n", func(t *testing.T, c *Config) {
 			if c.Output.Template != "{{x}} {state} {field.url}" {
 				t.Errorf("template %q", c.Output.Template)

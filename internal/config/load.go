@@ -272,7 +272,7 @@ func (l *loader) fields(name string) (map[string]keyFunc, bool) {
 		}, true
 	case "icinga2":
 		return map[string]keyFunc{
-			"url":      func(v string) error { return parseIcingaURL(v, &c.Icinga2.URL) },
+			"url":      func(v string) error { return parseIcingaURLs(v, &c.Icinga2.URLs, &c.Icinga2.URL) },
 			"user":     func(v string) error { return textKey(&c.Icinga2.User)(v) },
 			"password": func(v string) error { c.Icinga2.Password = v; return nil },
 			"ca_file":  pathKey(&c.Icinga2.CAFile),

@@ -419,6 +419,23 @@ func parseIcingaURL(v string, dst *string) error {
 	return nil
 }
 
+// parseIcingaURLs takes a comma-separated list of base URLs, tried in
+// order; first is the first of them.
+func parseIcingaURLs(v string, dst *[]string, first *string) error {
+	items, err := splitList(v)
+	if err != nil {
+		return err
+	}
+	out := make([]string, len(items))
+	for i, it := range items {
+		if err := parseIcingaURL(it, &out[i]); err != nil {
+			return err
+		}
+	}
+	*dst, *first = out, out[0]
+	return nil
+}
+
 // nagiosSettingKeys are the keys of NagiosSettings in [nagios].
 func nagiosSettingKeys(s *NagiosSettings) map[string]keyFunc {
 	return map[string]keyFunc{
