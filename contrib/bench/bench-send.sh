@@ -6,7 +6,7 @@
 # (user+sys from /usr/bin/time), with ratios. Needs the Debian packages nsca,
 # nsca-client, hyperfine, time and jq. BENCH_N overrides the 10,000,
 # BENCH_METHOD the cipher (send_nsca's number, default 1 XOR), BENCH_RUNS
-# the 3 bulk runs; BENCH_ONE=no skips the one-result part.
+# the 3 bulk runs (alternating, send_nsca first); BENCH_ONE=no skips the one-result part.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${OSSEC_NAGIOS_BIN:-$PWD/bin/ossec-nagios}
@@ -63,7 +63,7 @@ printf '  %-14s median %7.2f ms\n  %-14s median %7.2f ms\n  send_nsca/ossec-nagi
 echo
 fi
 
-echo "$N results over one connection (encryption method $METHOD), median of $RUNS runs each:"
+echo "$N results over one connection (encryption method $METHOD), $RUNS alternating runs each:"
 base=$(lines)
 run_bulk() { # prints "wall user+sys" for one run of $1, and waits for the lines
   local cmd=$1 before out
@@ -73,16 +73,25 @@ run_bulk() { # prints "wall user+sys" for one run of $1, and waits for the lines
   awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' <<<"$out"
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-declare -A wall cpu
+slowest() { sort -n | tail -1; }
+declare -A wall cpu worst
+: > "$tmp/send_nsca.runs"; : > "$tmp/ossec-nagios.runs"
+# Alternating runs (send_nsca, ours, send_nsca, ...), so that a busy spell
+# on the machine hits both alike.
+for r in $(seq "$RUNS"); do
+  for who in send_nsca ossec-nagios; do
+    cmd=$sn; [ "$who" = ossec-nagios ] && cmd=$on
+    run_bulk "$cmd" | tee -a "$tmp/$who.runs" | awk -v w="$who" -v r="$r" '{ printf "    run %2d %-14s wall %6.3f s  cpu %6.3f s\n", r, w, $1, $2 }'
+  done
+done
 for who in send_nsca ossec-nagios; do
-  cmd=$sn; [ "$who" = ossec-nagios ] && cmd=$on
-  : > "$tmp/$who.runs"
-  for _ in $(seq "$RUNS"); do run_bulk "$cmd" >> "$tmp/$who.runs"; done
   wall[$who]=$(cut -d' ' -f1 "$tmp/$who.runs" | median)
   cpu[$who]=$(cut -d' ' -f2 "$tmp/$who.runs" | median)
-  printf '  %-14s wall %6.3f s   client cpu %6.3f s   (%.1f us cpu/result)\n' "$who" "${wall[$who]}" "${cpu[$who]}" \
+  worst[$who]=$(cut -d' ' -f1 "$tmp/$who.runs" | slowest)
+  printf '  %-14s median wall %6.3f s (slowest %6.3f s)   client cpu %6.3f s   (%.1f us cpu/result)\n' "$who" "${wall[$who]}" "${worst[$who]}" "${cpu[$who]}" \
     "$(awk -v c="${cpu[$who]}" -v n="$N" 'BEGIN { print c * 1e6 / n }')"
 done
+awk -v s="${worst[ossec-nagios]}" -v m="${wall[send_nsca]}" 'BEGIN { printf "  slowest ossec-nagios run vs send_nsca median: %.3f s vs %.3f s (%s)\n", s, m, (s <= m ? "not slower" : "SLOWER") }'
 awk -v sw="${wall[send_nsca]}" -v ow="${wall[ossec-nagios]}" -v sc="${cpu[send_nsca]}" -v oc="${cpu[ossec-nagios]}" \
   'BEGIN { printf "  ratios send_nsca/ossec-nagios: wall %.2fx, client cpu %.2fx\n", sw / ow, (oc > 0 ? sc / oc : 0) }'
 [ "$(lines)" -eq $((base + 2 * RUNS * N)) ] || { echo "bench-send: lost results: $(lines) lines"; exit 1; }
