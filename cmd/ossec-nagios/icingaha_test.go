@@ -1,0 +1,68 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ossec-nagios/ossec-nagios/internal/lab"
+)
+
+// TestEndToEndIcinga2URLList runs the active response with two [icinga2]
+// URLs, the first a port where nothing listens (a master that is down):
+// the result reaches the second, once, and the active response succeeds
+// without spooling it.
+func TestEndToEndIcinga2URLList(t *testing.T) {
+	ic := lab.StartIcinga(t, lab.IcingaOptions{
+		Objects: []string{lab.IcingaPassiveObjects("web01", "OSSEC SSH", "OSSEC")},
+	})
+	down := fmt.Sprintf("https://127.0.0.1:%d", lab.FreePort(t))
+	ini := fmt.Sprintf(`[delivery]
+transport = icinga2
+[icinga2]
+url      = %s, %s
+user     = %s
+password = %s
+ca_file  = %s
+timeout  = 5s
+[states]
+warning  = 7
+critical = 12
+[hosts]
+default = {agent}
+[service "OSSEC SSH"]
+groups = sshd
+[service "OSSEC"]
+[ar]
+deadline = 10s
+`, down, ic.URL, ic.User, ic.Password, ic.CAFile)
+	root := newOSSECRoot(t, ini)
+	ids := root.alertsLog(t, 1795000000,
+		` mail  - syslog,sshd,authentication_failures,
+2026 Nov 18 10:26:40 (web01) 10.0.0.11->/var/log/secure
+Rule: 5712 (level 10) -> 'SSHD brute force trying to get access to the system.'
+Src IP: 203.0.113.50
+User: root
+Nov 18 10:26:38 web01 sshd[4411]: Failed password for root from 203.0.113.50 port 52144 ssh2
+`)
+	rc, stderr := root.run(t, root.ar, nil, "add", "root", "203.0.113.50", ids[0], "5712", "(web01)", "10.0.0.11->/var/log/secure")
+	if rc != 0 {
+		t.Fatalf("rc %d: %s\n%s", rc, stderr, root.log(t))
+	}
+	var got lab.IcingaCheckable
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got = ic.Service(t, "web01", "OSSEC SSH")
+		if got.HasResult || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got.State != 1 || !strings.Contains(got.Output, "src=203.0.113.50") {
+		t.Fatalf("web01!OSSEC SSH state %d output %q, want 1 WARNING from the alert\nlog: %s", got.State, got.Output, root.log(t))
+	}
+	if log := root.log(t); strings.Contains(log, "spooled") && !strings.Contains(log, "spooled=0") {
+		t.Errorf("the result was spooled although the second URL took it:\n%s", log)
+	}
+}
