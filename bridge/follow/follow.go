@@ -224,6 +224,7 @@ type follower struct {
 	dirty      bool
 	st         Status
 	mapErrs    int64
+	after      *fileRef // the rotated file finished last while no file is open (see advance)
 }
 
 // Follow tails the alerts file until ctx ends, then finishes the batch in
@@ -367,13 +368,12 @@ func (f *follower) start() error {
 		f.pending = rt.off
 		return nil
 	}
-	f.log.WithFields(logrus.Fields{"cursor_path": c.Path, "cursor_file": c.ID.String(), "offset": c.Offset}).
-		Warn("follow: the file the cursor points into is gone: alerts written to it after the cursor are lost; starting at the beginning of the current file")
 	if cur != nil {
-		f.t = cur
-		f.pending = 0
-		f.save()
+		cur.close()
 	}
+	f.log.WithFields(logrus.Fields{"cursor_path": c.Path, "cursor_file": c.ID.String(), "offset": c.Offset}).
+		Warn("follow: the file the cursor points into is gone: alerts written to it after the cursor are lost; going on with the files written since")
+	f.startAfterLost(c)
 	return nil
 }
 
@@ -382,6 +382,10 @@ func (f *follower) start() error {
 // without sleeping.
 func (f *follower) step(ctx, dctx context.Context) (bool, error) {
 	now := f.o.Now()
+	if f.t == nil && f.after != nil {
+		f.advanceFrom(*f.after)
+		return f.t != nil, nil
+	}
 	if f.t == nil {
 		t, err := openTail(f.o.Path, now)
 		if err != nil || t == nil {
@@ -402,12 +406,12 @@ func (f *follower) step(ctx, dctx context.Context) (bool, error) {
 		}
 		if err != nil {
 			f.log.WithError(err).WithField("path", t.gzPath).Error("follow: cannot finish the compressed rotated file: alerts in it after the cursor are lost")
-			f.t = nil
+			f.advance(t)
 			return true, nil
 		}
 		if ctx.Err() == nil {
 			f.log.WithField("path", t.gzPath).Info("follow: finished the compressed rotated file")
-			f.t = nil
+			f.advance(t)
 		}
 		return true, nil
 	}
@@ -444,8 +448,7 @@ func (f *follower) step(ctx, dctx context.Context) (bool, error) {
 	// Caught up with this file.
 	if t.rotated {
 		f.log.WithFields(logrus.Fields{"path": t.path, "offset": t.off}).Info("follow: finished the rotated file")
-		t.close()
-		f.t = nil
+		f.advance(t)
 		return true, nil
 	}
 	nfi, err := os.Stat(f.o.Path)
