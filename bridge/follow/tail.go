@@ -212,8 +212,9 @@ func readDirNames(dir string) []string {
 	return names
 }
 
-// parseDatedName parses ossec-alerts-<DD>[-<NNN>]<ext>[.gz]; split is 0
-// for the day's first file.
+// parseDatedName parses ossec-alerts-<DD>[-<NNN>]<ext>[.gz] (two digits
+// for the day, at least three for the split); split is 0 for the day's
+// first file.
 func parseDatedName(name, ext string) (day, split int, ok bool) {
 	rest, ok := strings.CutPrefix(name, "ossec-alerts-")
 	if !ok {
@@ -224,11 +225,11 @@ func parseDatedName(name, ext string) (day, split int, ok bool) {
 		return 0, 0, false
 	}
 	d, s, hasSplit := strings.Cut(rest, "-")
-	if day, ok = smallNumber(d, 2); !ok || day < 1 || day > 31 {
+	if day, ok = smallNumber(d, 2, 2); !ok || day < 1 || day > 31 {
 		return 0, 0, false
 	}
 	if hasSplit {
-		if split, ok = smallNumber(s, 6); !ok || split < 1 {
+		if split, ok = smallNumber(s, 3, 6); !ok || split < 1 {
 			return 0, 0, false
 		}
 	}
@@ -241,13 +242,13 @@ func parseNumberedName(name, base string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	n, ok := smallNumber(strings.TrimSuffix(rest, ".gz"), 6)
+	n, ok := smallNumber(strings.TrimSuffix(rest, ".gz"), 1, 6)
 	return n, ok && n >= 1
 }
 
-// smallNumber parses 1 to maxDigits decimal digits.
-func smallNumber(s string, maxDigits int) (int, bool) {
-	if s == "" || len(s) > maxDigits {
+// smallNumber parses minDigits to maxDigits decimal digits.
+func smallNumber(s string, minDigits, maxDigits int) (int, bool) {
+	if len(s) < minDigits || len(s) > maxDigits {
 		return 0, false
 	}
 	n := 0
