@@ -356,23 +356,26 @@ func scalarString(v any) string {
 	}
 }
 
-// DefaultMaxJSONLine bounds one alerts.json line; longer lines are skipped,
-// as integratord does.
+// DefaultMaxJSONLine bounds one alerts.json line; a longer line is cut:
+// its alert is decoded from its first DefaultMaxJSONLine bytes (see
+// ParseCutJSONAlert).
 const DefaultMaxJSONLine = 4 << 20
 
 // JSONScanner reads alerts.json line by line in constant memory.
 type JSONScanner struct {
-	// MaxLine bounds a line (DefaultMaxJSONLine when zero); longer lines are
-	// skipped and counted in Skipped.
+	// MaxLine bounds a line (DefaultMaxJSONLine when zero); a longer line
+	// is cut (ParseCutJSONAlert), its alert marked Truncated and counted in
+	// Cut.
 	MaxLine int
 
-	r       *bufio.Reader
-	pos     int64
-	line    []byte
-	cur     Alert
-	curOff  int64
-	err     error
-	skipped int
+	r      *bufio.Reader
+	pos    int64
+	line   []byte
+	tail   []byte // the last bytes of an over-long line
+	cur    Alert
+	curOff int64
+	err    error
+	cut    int
 }
 
 // NewJSONScanner returns a JSONScanner over r; offsets count from base.
@@ -389,7 +392,7 @@ func (s *JSONScanner) Scan() bool {
 		max = DefaultMaxJSONLine
 	}
 	for s.err == nil {
-		s.line = s.line[:0]
+		s.line, s.tail = s.line[:0], s.tail[:0]
 		start := s.pos
 		tooLong := false
 		var line []byte // the line: in the reader's buffer when it fits, else s.line
@@ -398,18 +401,18 @@ func (s *JSONScanner) Scan() bool {
 			var b []byte
 			b, err = s.r.ReadSlice('\n')
 			s.pos += int64(len(b))
-			if first && err == nil {
-				if len(b) <= max {
-					line = b
-				} else {
-					tooLong = true
-				}
+			if first && err == nil && len(b) <= max {
+				line = b
 				break
 			}
-			if len(s.line)+len(b) <= max {
-				s.line = append(s.line, b...)
-			} else {
+			n := min(len(b), max-len(s.line))
+			s.line = append(s.line, b[:n]...)
+			if n < len(b) {
 				tooLong = true
+				s.tail = append(s.tail, b...)
+				if len(s.tail) > maxJSONTail {
+					s.tail = append(s.tail[:0], s.tail[len(s.tail)-maxJSONTail:]...)
+				}
 			}
 			if !errors.Is(err, bufio.ErrBufferFull) {
 				break
@@ -427,14 +430,17 @@ func (s *JSONScanner) Scan() bool {
 			}
 			return false
 		}
+		if len(bytes.TrimSpace(line)) == 0 && !tooLong {
+			continue
+		}
+		var a Alert
+		var perr error
 		if tooLong {
-			s.skipped++
-			continue
+			s.cut++
+			a, perr = ParseCutJSONAlert(line, s.tail)
+		} else {
+			a, perr = ParseJSONAlert(line)
 		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		a, perr := ParseJSONAlert(line)
 		if perr != nil {
 			s.err = fmt.Errorf("alerts.json offset %d: %w", start, perr)
 			return false
@@ -455,8 +461,8 @@ func (s *JSONScanner) Offset() int64 { return s.curOff }
 // follower resumes.
 func (s *JSONScanner) Pos() int64 { return s.pos }
 
-// Skipped returns how many over-long lines were skipped.
-func (s *JSONScanner) Skipped() int { return s.skipped }
+// Cut returns how many over-long lines were cut.
+func (s *JSONScanner) Cut() int { return s.cut }
 
 // Err returns the first error, nil at a clean end.
 func (s *JSONScanner) Err() error { return s.err }

@@ -538,6 +538,10 @@ func (f *follower) readJSON(ctx, dctx context.Context, t *tail, open func(int64)
 		}
 		sc := alert.NewJSONScanner(r, off)
 		for ctx.Err() == nil && sc.Scan() {
+			if a := sc.Alert(); a.Truncated {
+				f.log.WithFields(logrus.Fields{"offset": sc.Offset(), "bytes": sc.Pos() - sc.Offset(), "limit": alert.DefaultMaxJSONLine, "alert": a.ID}).
+					Warn("follow: alerts.json line longer than the limit: cut; its result holds what the line's head holds")
+			}
 			if err := f.consume(ctx, dctx, sc.Alert(), sc.Pos()); err != nil {
 				done()
 				return err
@@ -545,7 +549,7 @@ func (f *follower) readJSON(ctx, dctx context.Context, t *tail, open func(int64)
 		}
 		done()
 		if err := sc.Err(); err == nil {
-			f.pending = max(f.pending, sc.Pos()) // blank and over-long lines
+			f.pending = max(f.pending, sc.Pos()) // blank lines
 		} else {
 			if !errors.Is(err, alert.ErrBadJSON) || sc.Pos() <= off {
 				return err
