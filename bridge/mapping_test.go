@@ -369,3 +369,49 @@ func TestHostFor(t *testing.T) {
 		})
 	}
 }
+
+// TestSendable is the state decision: only news changes state.
+func TestSendable(t *testing.T) {
+	sendOK := func(m *Mapping) { m.Services[0].SendOK = true } // OSSEC SSH only
+	tests := []struct {
+		name   string
+		mod    func(m *Mapping)
+		alert  func(a *alert.Alert)
+		state  State
+		send   bool
+		reason string
+	}{
+		{"level 10 brute force: WARNING is sent", nil, nil, Warning, true, ""},
+		{"level 12: CRITICAL is sent", nil, func(a *alert.Alert) { a.Rule.Level = 12 }, Critical, true, ""},
+		{"level 3 authentication success: OK is not sent", nil, func(a *alert.Alert) { a.Rule.ID, a.Rule.Level = 5715, 3 }, OK, false, ReasonNotNews},
+		{"level 6, just below warning: not sent", nil, func(a *alert.Alert) { a.Rule.Level = 6 }, OK, false, ReasonNotNews},
+		{"level 0: not sent", nil, func(a *alert.Alert) { a.Rule.Level = 0 }, OK, false, ReasonNotNews},
+		{"unresolved: UNKNOWN is sent", nil, func(a *alert.Alert) { a.Resolved = false; a.Rule.Level = 0 }, Unknown, true, ""},
+		{"send_ok on the service: OK is sent", sendOK, func(a *alert.Alert) { a.Rule.Level = 3 }, OK, true, ""},
+		{"send_ok on another service: OK is not sent", sendOK, func(a *alert.Alert) { a.Rule.Level = 3; a.Rule.Groups = []string{"syslog"} }, OK, false, ReasonNotNews},
+		{"warning 0: every resolved alert is at least WARNING", func(m *Mapping) { m.Warning = 0 }, func(a *alert.Alert) { a.Rule.Level = 0 }, Warning, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := testMapping()
+			if tt.mod != nil {
+				tt.mod(m)
+			}
+			a := sshAlert()
+			if tt.alert != nil {
+				tt.alert(&a)
+			}
+			r, err := m.Map(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.State != tt.state {
+				t.Fatalf("state %v, want %v", r.State, tt.state)
+			}
+			send, reason := m.Sendable(r)
+			if send != tt.send || reason != tt.reason {
+				t.Errorf("Sendable = %v, %q; want %v, %q", send, reason, tt.send, tt.reason)
+			}
+		})
+	}
+}

@@ -156,6 +156,7 @@ func newMapping(c *config.Config) (*bridge.Mapping, error) {
 			Rules:    bridgeRanges(s.Rules),
 			Levels:   bridgeRanges(s.Levels),
 			Location: s.Location,
+			SendOK:   s.SendOK,
 		})
 	}
 	if err := m.Validate(); err != nil {

@@ -99,8 +99,10 @@ run add - - 1795000003.423 550 '(db01)' '10.0.0.12->syscheck'
 run add deploy 192.0.2.10 1795000010.758 5715 '(web01)' '10.0.0.11->/var/log/secure'
 run add - 198.51.100.7 1795000020.1062 31106 '(web01)' '10.0.0.11->/var/log/nginx/access.log'
 
-# 5. Wait for Nagios to show the results, then print them.
-want=4
+# 5. Wait for Nagios to show the results, then print them. Three services
+# get one: the level-3 "authentication success" is not sent (it would set
+# web01's "OSSEC SSH" back to OK and hide the brute force; the log says so).
+want=3
 for _ in $(seq 100); do
   got=$(awk '/^servicestatus \{/{s=1} s&&/last_check=[1-9]/{n++} /^\t?\}/{s=0} END{print n+0}' "$N/status.dat" 2>/dev/null || echo 0)
   [ "$got" -ge "$want" ] && break
