@@ -18,8 +18,12 @@
 //
 //   - a restart never skips an alert, including alerts written while
 //     follow mode was down and the file was rotated meanwhile: the rotated
-//     file is found under <dir>/<YYYY>/<Mon>/ossec-alerts-* by its identity,
-//     or its .gz copy by its fingerprint, and finished first;
+//     file is found under <dir>/<YYYY>/<Mon>/ossec-alerts-* or as
+//     <path>.<N> by its identity, or its .gz copy by its fingerprint, and
+//     finished first;
+//   - a finished rotated file is followed by the next newer one of the
+//     rotation chain (dated, numbered, .gz; see rotatedChain), not by the
+//     current file: rotations faster than follow mode reads skip no file;
 //   - after a clean shutdown (ctx cancelled, as on SIGTERM) nothing repeats:
 //     the batch in flight is finished (within ShutdownTimeout, then queued)
 //     and the cursor saved after it;
