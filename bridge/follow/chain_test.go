@@ -2,6 +2,7 @@ package follow
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -270,4 +271,34 @@ func TestRotatedChainOrder(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("chain:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// FuzzRotatedNames: the rotated-name parsers accept exactly the names
+// they can print back, never panic.
+func FuzzRotatedNames(f *testing.F) {
+	for _, s := range []string{"ossec-alerts-06.json", "ossec-alerts-06-001.json.gz", "ossec-alerts-31-1000.log", "ossec-alerts-6.json",
+		"alerts.json.1", "alerts.json.10.gz", "alerts.json.01", "alerts.json.x", "alerts.json.", "ossec-alerts--.json"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		for _, ext := range []string{".json", ".log"} {
+			if day, split, ok := parseDatedName(name, ext); ok {
+				back := fmt.Sprintf("ossec-alerts-%02d", day)
+				if split > 0 {
+					back += fmt.Sprintf("-%03d", split)
+				}
+				if back += ext; back != strings.TrimSuffix(name, ".gz") {
+					t.Fatalf("%q parsed as day %d split %d", name, day, split)
+				}
+				if day < 1 || day > 31 || split < 0 {
+					t.Fatalf("%q: day %d split %d", name, day, split)
+				}
+			}
+		}
+		if n, ok := parseNumberedName(name, "alerts.json"); ok {
+			if n < 1 || fmt.Sprintf("alerts.json.%d", n) != strings.TrimSuffix(name, ".gz") {
+				t.Fatalf("%q parsed as %d", name, n)
+			}
+		}
+	})
 }

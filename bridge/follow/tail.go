@@ -246,9 +246,10 @@ func parseNumberedName(name, base string) (int, bool) {
 	return n, ok && n >= 1
 }
 
-// smallNumber parses minDigits to maxDigits decimal digits.
+// smallNumber parses minDigits to maxDigits decimal digits, zero-padded
+// to minDigits at most (as printf's %0<min>d prints them).
 func smallNumber(s string, minDigits, maxDigits int) (int, bool) {
-	if len(s) < minDigits || len(s) > maxDigits {
+	if len(s) < minDigits || len(s) > maxDigits || (len(s) > minDigits && s[0] == '0') {
 		return 0, false
 	}
 	n := 0
