@@ -25,30 +25,36 @@ const maxJSONTail = 64 << 10
 // Truncated is set. A head that is not the start of a JSON object, or
 // holds no rule object, is an error wrapping ErrBadJSON.
 func ParseCutJSONAlert(head, tail []byte) (Alert, error) {
-	obj, hasLocation, err := closeJSONPrefix(head)
-	if err != nil {
-		return Alert{}, fmt.Errorf("decode cut JSON alert: %w: %w", ErrBadJSON, err)
-	}
-	if !hasLocation {
-		if loc := tailLocation(tail); loc != nil {
-			obj = append(obj[:len(obj)-1:len(obj)-1], `,"location":`...)
-			obj = append(obj, loc...)
-			obj = append(obj, '}')
+	var a Alert
+	var err error
+	// A cut string where the decoder wants another type (not so in
+	// OSSEC's or Wazuh's alerts) fails the whole alert: then without it.
+	for _, keepCut := range []bool{true, false} {
+		obj, hasLocation, cerr := closeJSONPrefix(head, keepCut)
+		if cerr != nil {
+			return Alert{}, fmt.Errorf("decode cut JSON alert: %w: %w", ErrBadJSON, cerr)
+		}
+		if !hasLocation {
+			if loc := tailLocation(tail); loc != nil {
+				obj = append(obj[:len(obj)-1:len(obj)-1], `,"location":`...)
+				obj = append(obj, loc...)
+				obj = append(obj, '}')
+			}
+		}
+		if a, err = ParseJSONAlert(obj); err == nil {
+			a.Raw = string(bytes.TrimRight(head, "\r\n"))
+			a.Truncated = true
+			return a, nil
 		}
 	}
-	a, err := ParseJSONAlert(obj)
-	if err != nil {
-		return Alert{}, err
-	}
-	a.Raw = string(bytes.TrimRight(head, "\r\n"))
-	a.Truncated = true
-	return a, nil
+	return Alert{}, err
 }
 
 // closeJSONPrefix turns the beginning of a JSON object into a complete
-// object holding the top-level members complete in it (see
-// ParseCutJSONAlert), and reports whether one is "location".
-func closeJSONPrefix(head []byte) (obj []byte, hasLocation bool, err error) {
+// object holding the top-level members complete in it and, with keepCut,
+// the string member the end of head cuts (see ParseCutJSONAlert), and
+// reports whether one of them is "location".
+func closeJSONPrefix(head []byte, keepCut bool) (obj []byte, hasLocation bool, err error) {
 	d := json.NewDecoder(bytes.NewReader(head))
 	d.UseNumber()
 	tok, err := d.Token()
@@ -72,7 +78,7 @@ func closeJSONPrefix(head []byte) (obj []byte, hasLocation bool, err error) {
 		keyEnd := d.InputOffset()
 		var v json.RawMessage
 		if err := d.Decode(&v); err != nil {
-			if end, ok := cutStringEnd(head, int(keyEnd)); ok {
+			if end, ok := cutStringEnd(head, int(keyEnd)); ok && keepCut {
 				obj = append(append([]byte(nil), head[:end]...), '"', '}')
 				return obj, hasLocation || isLocation(key), nil
 			}

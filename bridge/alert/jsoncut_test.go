@@ -137,6 +137,7 @@ func TestCutJSONAlertErrorsAndLocation(t *testing.T) {
 		{"location from the tail", cutLine("data", bigObj)[:400], `x"}},"location":"/var/log/a\"b"}` + "\n", false, `(web01) 10.0.0.1->/var/log/a"b`},
 		{"a nested location is not the alert's", cutLine("data", bigObj)[:400], `x","location":"/evil"}}` + "\n", false, "(web01) 10.0.0.1->"},
 		{"a location inside a string is not the alert's", cutLine("data", bigObj)[:400], `x\",\"location\":\"/evil\"}` + "\n", false, "(web01) 10.0.0.1->"},
+		{"a cut string of the wrong type is left out", `{"rule":{"id":"1","level":3},"location":"/var/log/x","data":"` + strings.Repeat("x", 3000), "", false, "/var/log/x"},
 		{"a location in the head wins", `{"rule":{"id":"1","level":3},"location":"/head","full_log":"` + big[:3000], `,"location":"/tail"}` + "\n", false, "/head"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
