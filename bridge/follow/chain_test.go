@@ -302,3 +302,49 @@ func FuzzRotatedNames(f *testing.F) {
 		}
 	})
 }
+
+// While a rotated file is finished, the lag counts the rotated files
+// after it (not the current one's dated name, which is the same file).
+func TestChainLag(t *testing.T) {
+	for _, dated := range []bool{false, true} {
+		t.Run(fmt.Sprintf("dated=%v", dated), func(t *testing.T) {
+			e := newEnv(t, formats[1])
+			if dated {
+				rotate(t, e.path, datedPath(e.dir, ".json", 24, 0))
+			}
+			appendAlerts(t, e.path, e.f, 0, 10)
+			a, err := openTail(e.path, time.Now())
+			if err != nil || a == nil {
+				t.Fatal(err)
+			}
+			defer a.close()
+			a.rotated = true
+			var middle int64
+			if dated {
+				rotate(t, e.path, datedPath(e.dir, ".json", 25, 0))
+				appendAlerts(t, e.path, e.f, 10, 20)
+				middle = fileSize(t, e.path)
+				rotate(t, e.path, datedPath(e.dir, ".json", 25, 1))
+			} else {
+				mustRename(t, e.path, e.path+".1")
+				appendAlerts(t, e.path, e.f, 10, 20)
+				middle = fileSize(t, e.path)
+				mustRename(t, e.path+".1", e.path+".2")
+				mustRename(t, e.path, e.path+".1")
+			}
+			appendAlerts(t, e.path, e.f, 20, 25)
+			if got := chainLag(a, e.path, ".json", time.Now()); got != middle {
+				t.Errorf("chain lag %d, want %d (the middle file)", got, middle)
+			}
+		})
+	}
+}
+
+func fileSize(t testing.TB, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}

@@ -800,7 +800,8 @@ func (f *follower) floodDue(dctx context.Context) {
 }
 
 // lag is the bytes not yet delivered: the rest of the current file, plus
-// the new file while a rotated one is finished.
+// the rotated files after it and the new file while a rotated one is
+// finished.
 func (f *follower) lag() int64 {
 	var lag int64
 	t := f.t
@@ -813,6 +814,9 @@ func (f *follower) lag() int64 {
 		if fi, err := os.Stat(f.o.Path); err == nil {
 			lag += fi.Size()
 		}
+	}
+	if t != nil && t.rotated {
+		lag += chainLag(t, f.o.Path, f.ext, f.o.Now())
 	}
 	return lag
 }

@@ -500,3 +500,33 @@ func (f *follower) startAfterLost(c Cursor) {
 	// at worst).
 	f.advanceFrom(fileRef{head: c.Head, mod: c.Saved.Add(-2 * time.Second)})
 }
+
+// chainLag is the size of the rotated files newer than t, a rotated file
+// being finished, that are still to be read before the current file (as
+// stored: a .gz counts compressed). Zero when t is no longer found in the
+// chain by its identity or path.
+func chainLag(t *tail, current, ext string, now time.Time) int64 {
+	ref := fileRef{id: t.id, byID: t.f != nil, gzPath: t.gzPath, mod: now}
+	if t.f != nil {
+		if fi, err := t.f.Stat(); err == nil {
+			ref.mod = fi.ModTime()
+		}
+	}
+	var curID FileID
+	if fi, err := os.Stat(current); err == nil {
+		curID, _ = statID(fi)
+	}
+	newer, found := newerThan(rotatedChain(current, ext, ref.mod.Add(-24*time.Hour), now), ref)
+	if !found {
+		return 0
+	}
+	var n int64
+	for _, e := range newer {
+		if e.gz || e.id != curID {
+			if fi, err := os.Stat(e.path); err == nil {
+				n += fi.Size()
+			}
+		}
+	}
+	return n
+}
