@@ -348,3 +348,58 @@ func fileSize(t testing.TB, path string) int64 {
 	}
 	return fi.Size()
 }
+
+// limitSender accepts limit results, then refuses.
+type limitSender struct {
+	fakeSender
+	limit int
+}
+
+func (s *limitSender) SendCheck(ctx context.Context, host, service string, state int, output string) error {
+	if len(s.outputs()) >= s.limit {
+		return errDown
+	}
+	return s.fakeSender.SendCheck(ctx, host, service, state, output)
+}
+
+// A run that stops inside the chain (a delivery failure with -once) leaves
+// the cursor in a middle file; that file is rotated again before the next
+// run, which finds it under its new name and goes on: every alert once.
+func TestRestartInsideTheChain(t *testing.T) {
+	for _, f := range formats {
+		t.Run(f.name, func(t *testing.T) {
+			e := newEnv(t, f)
+			appendAlerts(t, e.path, f, 0, 20)
+			s := &limitSender{limit: 20}
+			o := e.opts(s)
+			o.Once = true
+			if err := Follow(context.Background(), o); err != nil {
+				t.Fatal(err)
+			}
+			shift := func(from int) { // logrotate: .N -> .N+1, current -> .1
+				for n := 9; n >= 1; n-- {
+					if _, err := os.Stat(fmt.Sprintf("%s.%d", e.path, n)); err == nil {
+						mustRename(t, fmt.Sprintf("%s.%d", e.path, n), fmt.Sprintf("%s.%d", e.path, n+1))
+					}
+				}
+				mustRename(t, e.path, e.path+".1")
+				appendAlerts(t, e.path, f, from, from+20)
+			}
+			shift(20)
+			shift(40)
+			s.limit = 30 // stops inside the middle file
+			if err := Follow(context.Background(), o); err == nil {
+				t.Fatal("no delivery error")
+			}
+			if n := len(s.ids()); n != 30 {
+				t.Fatalf("%d results before the failure, want 30", n)
+			}
+			shift(60)
+			s.limit = 1 << 30
+			if err := Follow(context.Background(), o); err != nil {
+				t.Fatal(err)
+			}
+			wantExactlyOnce(t, s.ids(), 0, 80)
+		})
+	}
+}
