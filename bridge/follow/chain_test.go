@@ -403,3 +403,35 @@ func TestRestartInsideTheChain(t *testing.T) {
 		})
 	}
 }
+
+// The cursor's file is gone and there is no current file yet: follow
+// mode waits for it and reads it from its beginning.
+func TestCursorFileGoneNoCurrentYet(t *testing.T) {
+	for _, f := range formats {
+		t.Run(f.name, func(t *testing.T) {
+			e := newEnv(t, f)
+			appendAlerts(t, e.path, f, 0, 20)
+			s := &fakeSender{}
+			o := e.opts(s)
+			o.Once = true
+			if err := Follow(context.Background(), o); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Remove(e.path); err != nil {
+				t.Fatal(err)
+			}
+			o.Once = false
+			r := start(t, o)
+			waitFor(t, "the status of the second run", func() bool {
+				st, err := ReadStatus(e.status)
+				return err == nil && st.Updated.After(time.Now().Add(-time.Second)) && st.Alerts == 0
+			})
+			appendAlerts(t, e.path, f, 20, 40)
+			waitFor(t, "every alert", func() bool { return len(s.ids()) >= 40 })
+			if err := r.stop(t); err != nil {
+				t.Fatal(err)
+			}
+			wantExactlyOnce(t, s.ids(), 0, 40)
+		})
+	}
+}

@@ -382,39 +382,39 @@ func newerThan(chain []chainEntry, ref fileRef) (newer []chainEntry, found bool)
 
 // successor returns the file to read after the one ref names, which is
 // finished: the oldest rotated file newer than it (rotated set, offset
-// 0), else the file at current (nil when there is none yet). found is
-// false when the finished file was no longer in the rotation chain.
+// 0), else the file at current. found is false when the finished file
+// was no longer in the rotation chain.
 //
-// The current file is opened first, so that a rotation racing with the
-// listing leaves it in the chain under its new name, where its identity
-// tells it apart, instead of letting a newer file be taken for it.
+// The current file is opened before the chain is listed: a rotation
+// racing with the listing then leaves it in the chain under its new name,
+// where its identity tells it apart from the newer files, which wait
+// their turn. While there is no current file (between the unlink and the
+// link of OSSEC's re-link, or before the writer creates it after a
+// rename) it returns nil: today's dated file could not be told from a
+// rotated one.
 func successor(ref fileRef, current, ext string, now time.Time) (next *tail, found bool) {
 	for range 3 {
 		cur, _ := openTail(current, now) // an unreadable current file is reported when step opens it
+		if cur == nil {
+			return nil, true
+		}
 		from := ref.mod
 		if from.IsZero() {
 			from = now
 		}
-		chain := slices.DeleteFunc(rotatedChain(current, ext, from.Add(-24*time.Hour), now), func(e chainEntry) bool {
-			return cur != nil && !e.gz && e.id == cur.id
-		})
-		newer, ok := newerThan(chain, ref)
-		found = ok
-		if len(newer) == 0 {
-			return cur, found
+		newer, inChain := newerThan(rotatedChain(current, ext, from.Add(-24*time.Hour), now), ref)
+		if len(newer) == 0 || (!newer[0].gz && newer[0].id == cur.id) {
+			return cur, inChain
 		}
-		e := newer[0]
-		t, err := openEntry(e, now)
-		if cur != nil {
-			cur.close()
-		}
+		t, err := openEntry(newer[0], now)
+		cur.close()
 		if err == nil && t != nil {
-			return t, found
+			return t, inChain
 		}
 		// Renamed or removed since the listing: list again.
 	}
 	cur, _ := openTail(current, now)
-	return cur, found
+	return cur, true
 }
 
 // openEntry opens a rotated file of the chain at offset 0; nil when it is
