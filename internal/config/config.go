@@ -50,7 +50,7 @@ const (
 	DefaultWarning        = 7
 	DefaultCritical       = 12
 	DefaultHostTemplate   = "{agent}"
-	DefaultDeadline       = 10 * time.Second
+	DefaultDeadline       = 300 * time.Millisecond
 	DefaultRecoveryAfter  = 10 * time.Minute
 	DefaultSpoolResults   = 10000
 	DefaultLogLevel       = "info"
@@ -235,8 +235,10 @@ type AR struct {
 	RecoveryAfter time.Duration
 	// CheckKeys answers Wazuh's check_keys handshake (stateful AR).
 	CheckKeys bool
-	// Deadline bounds one whole invocation; on expiry the result is
-	// spooled.
+	// Deadline bounds one whole active-response process, from start to
+	// exit, whatever the network does (execd runs no other response
+	// meanwhile): what is not delivered by then is spooled and left to
+	// the detached background flusher.
 	Deadline time.Duration
 	// Level and Rules select the alerts that make OSSEC run the bridge
 	// (generator): level >= Level, or any of Rules.

@@ -161,7 +161,7 @@ func TestLoadDefaults(t *testing.T) {
 		States:    States{Warning: 7, Critical: 12},
 		Hosts:     Hosts{Default: "{agent}"},
 		Output:    Output{IncludeLog: true, MaxLength: 4095},
-		AR:        AR{RecoveryAfter: 10 * time.Minute, CheckKeys: true, Deadline: 10 * time.Second, Level: 7},
+		AR:        AR{RecoveryAfter: 10 * time.Minute, CheckKeys: true, Deadline: 300 * time.Millisecond, Level: 7},
 		Log:       Log{Level: "info"},
 		Nagios:    Nagios{Settings: NagiosSettings{ContactGroups: []string{"admins"}, UserGroups: []string{"icingaadmins"}, QuietPeriod: time.Hour, Volatile: true}},
 		Flood:     Flood{Window: 5 * time.Minute},
