@@ -18,43 +18,38 @@ const maxJSONTail = 64 << 10
 // first bytes, and tail, its last bytes, were kept (the line was longer
 // than the scanner's limit). What the head holds is decoded as
 // ParseJSONAlert would: every top-level member complete in it (the rule,
-// agent, id, timestamp come first in Wazuh and OSSEC alerts), and a
-// string member cut by the limit (usually full_log) up to the cut; a
-// member cut inside an object, array or number is left out. A top-level
+// agent, id, timestamp come first in Wazuh and OSSEC alerts), and
+// full_log or previous_output, when the limit cuts it, up to the cut; any
+// other member the limit cuts is left out. A top-level
 // "location" that ends the line is taken from tail. Raw is head and
 // Truncated is set. A head that is not the start of a JSON object, or
 // holds no rule object, is an error wrapping ErrBadJSON.
 func ParseCutJSONAlert(head, tail []byte) (Alert, error) {
-	var a Alert
-	var err error
-	// A cut string where the decoder wants another type (not so in
-	// OSSEC's or Wazuh's alerts) fails the whole alert: then without it.
-	for _, keepCut := range []bool{true, false} {
-		obj, hasLocation, cerr := closeJSONPrefix(head, keepCut)
-		if cerr != nil {
-			return Alert{}, fmt.Errorf("decode cut JSON alert: %w: %w", ErrBadJSON, cerr)
-		}
-		if !hasLocation {
-			if loc := tailLocation(tail); loc != nil {
-				obj = append(obj[:len(obj)-1:len(obj)-1], `,"location":`...)
-				obj = append(obj, loc...)
-				obj = append(obj, '}')
-			}
-		}
-		if a, err = ParseJSONAlert(obj); err == nil {
-			a.Raw = string(bytes.TrimRight(head, "\r\n"))
-			a.Truncated = true
-			return a, nil
+	obj, hasLocation, err := closeJSONPrefix(head)
+	if err != nil {
+		return Alert{}, fmt.Errorf("decode cut JSON alert: %w: %w", ErrBadJSON, err)
+	}
+	if !hasLocation {
+		if loc := tailLocation(tail); loc != nil {
+			obj = append(obj[:len(obj)-1:len(obj)-1], `,"location":`...)
+			obj = append(obj, loc...)
+			obj = append(obj, '}')
 		}
 	}
-	return Alert{}, err
+	a, err := ParseJSONAlert(obj)
+	if err != nil {
+		return Alert{}, err
+	}
+	a.Raw = string(bytes.TrimRight(head, "\r\n"))
+	a.Truncated = true
+	return a, nil
 }
 
 // closeJSONPrefix turns the beginning of a JSON object into a complete
-// object holding the top-level members complete in it and, with keepCut,
-// the string member the end of head cuts (see ParseCutJSONAlert), and
-// reports whether one of them is "location".
-func closeJSONPrefix(head []byte, keepCut bool) (obj []byte, hasLocation bool, err error) {
+// object holding the top-level members complete in it and a cut
+// full_log or previous_output (see ParseCutJSONAlert), and reports
+// whether one of them is "location".
+func closeJSONPrefix(head []byte) (obj []byte, hasLocation bool, err error) {
 	d := json.NewDecoder(bytes.NewReader(head))
 	d.UseNumber()
 	tok, err := d.Token()
@@ -78,7 +73,7 @@ func closeJSONPrefix(head []byte, keepCut bool) (obj []byte, hasLocation bool, e
 		keyEnd := d.InputOffset()
 		var v json.RawMessage
 		if err := d.Decode(&v); err != nil {
-			if end, ok := cutStringEnd(head, int(keyEnd)); ok && keepCut {
+			if end, ok := cutStringEnd(head, int(keyEnd)); ok && isLogText(key) {
 				obj = append(append([]byte(nil), head[:end]...), '"', '}')
 				return obj, hasLocation || isLocation(key), nil
 			}
@@ -92,6 +87,13 @@ func closeJSONPrefix(head []byte, keepCut bool) (obj []byte, hasLocation bool, e
 	}
 	obj = append(append([]byte(nil), head[:good]...), '}')
 	return obj, hasLocation, nil
+}
+
+// isLogText reports whether a top-level member is the event's text, whose
+// beginning is worth sending; a cut name, address, id or time is wrong,
+// not short, and is left out.
+func isLogText(key string) bool {
+	return strings.EqualFold(key, "full_log") || strings.EqualFold(key, "previous_output")
 }
 
 // cutStringEnd looks past a key ending at keyEnd for a string value that

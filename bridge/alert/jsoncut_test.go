@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -137,7 +140,10 @@ func TestCutJSONAlertErrorsAndLocation(t *testing.T) {
 		{"location from the tail", cutLine("data", bigObj)[:400], `x"}},"location":"/var/log/a\"b"}` + "\n", false, `(web01) 10.0.0.1->/var/log/a"b`},
 		{"a nested location is not the alert's", cutLine("data", bigObj)[:400], `x","location":"/evil"}}` + "\n", false, "(web01) 10.0.0.1->"},
 		{"a location inside a string is not the alert's", cutLine("data", bigObj)[:400], `x\",\"location\":\"/evil\"}` + "\n", false, "(web01) 10.0.0.1->"},
-		{"a cut string of the wrong type is left out", `{"rule":{"id":"1","level":3},"location":"/var/log/x","data":"` + strings.Repeat("x", 3000), "", false, "/var/log/x"},
+		{"a cut object is left out", `{"rule":{"id":"1","level":3},"location":"/var/log/x","data":{"a":"` + strings.Repeat("x", 3000), "", false, "/var/log/x"},
+		{"a cut string that is not the log is left out", `{"rule":{"id":"1","level":3},"location":"/var/log/x","data":"` + strings.Repeat("x", 3000), "", false, "/var/log/x"},
+		{"a cut location is left out", `{"rule":{"id":"1","level":3},"full_log":"x","location":"/var/log/sec`, "", false, ""},
+		{"a cut location is taken from the tail", `{"rule":{"id":"1","level":3},"full_log":"x","location":"/var/log/sec`, `,"location":"/var/log/secure"}` + "\n", false, "/var/log/secure"},
 		{"a location in the head wins", `{"rule":{"id":"1","level":3},"location":"/head","full_log":"` + big[:3000], `,"location":"/tail"}` + "\n", false, "/head"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -199,4 +205,40 @@ func FuzzParseCutJSONAlert(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The real Wazuh samples cut at every byte after the rule: the rule is
+// the full line's, and once the agent and id are in the head, so are
+// the id and the location (from the line's end).
+func TestCutJSONAlertSamples(t *testing.T) {
+	for _, name := range []string{"wazuh4-alerts-subset.json", "wazuh-alert-json-frequency-rule.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "samples", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			full, err := ParseJSONAlert([]byte(line))
+			if err != nil {
+				continue // not an alert line
+			}
+			idAt := strings.Index(line, `"id":"`+full.ID+`"`)
+			ok := 0
+			for n := 1; n < len(line); n++ {
+				a, err := ParseCutJSONAlert([]byte(line[:n]), []byte(line))
+				if err != nil {
+					continue
+				}
+				ok++
+				if !reflect.DeepEqual(a.Rule, full.Rule) {
+					t.Fatalf("%s line %d cut at %d: rule %+v, want %+v", name, i+1, n, a.Rule, full.Rule)
+				}
+				if idAt > 0 && n > idAt+len(full.ID)+7 && (a.ID != full.ID || a.Location != full.Location || a.Agent.Name != full.Agent.Name) {
+					t.Fatalf("%s line %d cut at %d: id %q location %q agent %q, want %q %q %q", name, i+1, n, a.ID, a.Location, a.Agent.Name, full.ID, full.Location, full.Agent.Name)
+				}
+			}
+			if ok == 0 {
+				t.Errorf("%s line %d: no cut decoded", name, i+1)
+			}
+		}
+	}
 }
