@@ -70,8 +70,8 @@ func ParseLegacyArgs(args []string) (LegacyRequest, error) {
 		return r, fmt.Errorf("%w: %w", ErrBadARArgs, err)
 	}
 	r.AlertID, r.ID = args[3], id
-	if rid, ok := parseUint(args[4]); ok && rid <= 1<<31 {
-		r.RuleID = int(rid)
+	if rid, ok := ruleID(args[4]); ok {
+		r.RuleID = rid
 	} else {
 		return r, fmt.Errorf("%w: rule id %q is not a number", ErrBadARArgs, clip([]byte(args[4]), 32))
 	}

@@ -39,11 +39,11 @@ const (
 	flusherMaxBackoff = 30 * time.Second
 )
 
-// flusherNextDue is the hook for results held back on purpose and due
-// later (flood control's open windows): it returns when such work is next
-// due, zero when there is none. The flusher stays alive until then, and an
-// active response starts one when it is non-zero. By default there is none.
-var flusherNextDue = func(a *app) time.Time { return time.Time{} }
+// flusherNextDue says when results held back on purpose are next due
+// (flood control's open windows: app.floodNext), zero when there are none.
+// The flusher stays alive until then, and an active response starts one
+// when it is non-zero, so a held burst's summary is sent without cron.
+var flusherNextDue = func(a *app) time.Time { return a.floodNext(context.Background()) }
 
 // flusherReleased, if set, runs right after the flusher let go of its lock
 // on its way out (tests: a result spooled at that very moment).

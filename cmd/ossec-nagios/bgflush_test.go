@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sirupsen/logrus"
+
 	"github.com/ossec-nagios/ossec-nagios/bridge"
+	"github.com/ossec-nagios/ossec-nagios/bridge/alert"
 	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
 	"github.com/ossec-nagios/ossec-nagios/internal/lab"
 )
@@ -131,4 +134,60 @@ func TestBackgroundFlushSingle(t *testing.T) {
 		t.Errorf("kickFlusher without an executable: %q", got)
 	}
 	srv.Quiet(t, 0, 100*time.Millisecond)
+}
+
+// TestBackgroundFlushWaitsForFloodWindow: with nothing spooled but a burst
+// held by flood control, the background flusher stays until the window
+// closes and delivers the summary, so an AR-only setup without cron still
+// tells the on-call person how the burst went on.
+func TestBackgroundFlushWaitsForFloodWindow(t *testing.T) {
+	srv := lab.StartNSCA(t, lab.NSCAOptions{Password: lab.NSCAPassword, Method: lab.NSCAMethod})
+	dir := t.TempDir()
+	ini := filepath.Join(dir, "ossec-nagios.ini")
+	body := strings.Replace(fmt.Sprintf(budgetINI, srv.Port, lab.NSCAPassword, lab.NSCAMethod, ""), "window = 0", "window = 1s", 1) +
+		fmt.Sprintf("[spool]\ndir = %s\n[log]\nfile = %s\n", filepath.Join(dir, "spool"), filepath.Join(dir, "bridge.log"))
+	if err := os.WriteFile(ini, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{
+		stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
+		getenv:     func(k string) string { return map[string]string{"OSSEC_NAGIOS_ROOT": dir}[k] },
+		executable: func() (string, error) { return "", errors.New("no executable in this test") },
+	}
+	a, _, err := e.loadApp(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	log := logrus.New()
+	log.SetOutput(io.Discard)
+	al := alert.Alert{Rule: alert.Rule{Level: 10}}
+	var now []bridge.Result
+	for i := 0; i < 4; i++ {
+		r := flusherResult(fmt.Sprintf("burst %d", i))
+		now = append(now, a.throttle(ctx, log, r, al)...)
+	}
+	if len(now) != 1 {
+		t.Fatalf("flood control let %d of the burst through at once, want the first only: %+v", len(now), now)
+	}
+	if flusherNextDue(a).IsZero() {
+		t.Fatal("flusherNextDue is zero with a burst held")
+	}
+	start := time.Now()
+	if rc := runBackgroundFlush(ctx, e, ini); rc != exitOK {
+		t.Fatalf("rc %d", rc)
+	}
+	var summary string
+	for _, l := range srv.Lines() {
+		if strings.Contains(l, "flood: 3 more alerts") {
+			summary = l
+		}
+	}
+	if summary == "" {
+		t.Fatalf("no summary of the 3 held alerts reached nsca after %v: %q", time.Since(start), srv.Lines())
+	}
+	if !flusherNextDue(a).IsZero() {
+		t.Errorf("a window is still open after the flusher exited")
+	}
 }

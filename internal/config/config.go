@@ -338,6 +338,7 @@ var (
 // Error is a configuration error at a file, section and key.
 type Error struct {
 	File    string
+	Line    int    // 1-based line of the file, 0 when not known
 	Section string // as written between brackets, "" for the file itself
 	Key     string
 	Err     error
@@ -345,13 +346,17 @@ type Error struct {
 
 func (e *Error) Error() string {
 	sec, key := printable(e.Section), printable(e.Key)
+	file := e.File
+	if e.Line > 0 {
+		file += ":" + strconv.Itoa(e.Line)
+	}
 	switch {
 	case e.Section == "":
-		return e.File + ": " + e.Err.Error()
+		return file + ": " + e.Err.Error()
 	case e.Key == "":
-		return e.File + ": [" + sec + "]: " + e.Err.Error()
+		return file + ": [" + sec + "]: " + e.Err.Error()
 	}
-	return e.File + ": [" + sec + "] " + key + ": " + e.Err.Error()
+	return file + ": [" + sec + "] " + key + ": " + e.Err.Error()
 }
 
 // printable escapes a section or key name that holds a control character

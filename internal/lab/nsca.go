@@ -26,6 +26,12 @@ type NSCAOptions struct {
 }
 
 // NSCAServer is a running /usr/sbin/nsca -f --single on 127.0.0.1.
+//
+// After a packet it drops (wrong password or method), --single closes the
+// connection but polls the closed descriptor once more; a connection
+// accepted before that gets the same descriptor number and is never
+// served (its client times out reading the init packet). A test that
+// sends good packets after a rejected one connects the good client first.
 type NSCAServer struct {
 	Addr        string // "127.0.0.1:port"
 	Port        int
