@@ -37,7 +37,10 @@ back. The position is saved durably after every batch in [follow]
 state_file (default <OSSEC>/var/ossec-nagios/follow.cursor), so a restart,
 even after a crash or a log rotation, goes on where it stopped: nothing is
 lost; after a crash at most one batch ([follow] batch_size) is sent again,
-after SIGTERM or SIGINT nothing is.
+after SIGTERM or SIGINT nothing is. Rotated files are finished in order
+before the current one: OSSEC's logs/alerts/<YYYY>/<Mon>/ossec-alerts-*,
+numbered alerts.json.1, .2, ..., and their .gz. An alerts.json line over
+4 MiB is cut and still sent, with a warning in the log.
 
 Next to the cursor, a status file (the cursor's name plus .status, by
 default follow.cursor.status) tells 'ossec-nagios check' how follow mode
