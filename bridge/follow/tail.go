@@ -144,6 +144,20 @@ type chainEntry struct {
 // left out. A dated file may be current itself under another name (a hard
 // link): the caller tells it by its identity.
 func rotatedChain(current, ext string, from, now time.Time) []chainEntry {
+	// A directory listing is not atomic: a file renamed meanwhile (a
+	// logrotate shift) may be missed. Listed until two listings agree.
+	prev := listChain(current, ext, from, now)
+	for range 3 {
+		next := listChain(current, ext, from, now)
+		if slices.EqualFunc(prev, next, func(a, b chainEntry) bool { return a.path == b.path && a.id == b.id }) {
+			break
+		}
+		prev = next
+	}
+	return prev
+}
+
+func listChain(current, ext string, from, now time.Time) []chainEntry {
 	type keyed struct {
 		name string
 		key  [2]int
