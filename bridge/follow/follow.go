@@ -530,6 +530,10 @@ func (f *follower) readLog(ctx, dctx context.Context, t *tail, open func(int64) 
 				break
 			}
 		}
+		if a := sc.Alert(); a.Truncated {
+			f.log.WithFields(logrus.Fields{"offset": sc.Offset(), "bytes": sc.Len(), "limit": alert.DefaultMaxAlertBytes, "alert": a.ID}).
+				Warn("follow: alerts.log alert longer than the limit: cut; its result holds what the alert's head holds")
+		}
 		if err := f.consume(ctx, dctx, sc.Alert(), end); err != nil {
 			return err
 		}

@@ -54,3 +54,29 @@ func TestOverLongJSONLineIsSentAndLogged(t *testing.T) {
 		t.Error("the cut line was not logged with its length")
 	}
 }
+
+// An alerts.log alert over the scanner's limit was already cut and sent;
+// the cut is now logged too.
+func TestOverLongLogAlertIsLogged(t *testing.T) {
+	e := newEnv(t, formats[0])
+	long := strings.Replace(logAlert(1), "ssh2 #1\n", "ssh2 #1 "+strings.Repeat("B", alert.DefaultMaxAlertBytes)+"\n", 1)
+	appendString(t, e.path, logAlert(0)+long+logAlert(2))
+	s := &fakeSender{}
+	o := e.opts(s)
+	o.Once = true
+	log, hook := logtest.NewNullLogger()
+	o.Log = log
+	if err := Follow(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	wantExactlyOnce(t, s.ids(), 0, 3)
+	var logged bool
+	for _, en := range hook.AllEntries() {
+		if strings.Contains(en.Message, "longer than the limit") && en.Level == logrus.WarnLevel && en.Data["bytes"] == int64(len(long)) {
+			logged = true
+		}
+	}
+	if !logged {
+		t.Error("the cut alert was not logged with its length")
+	}
+}
