@@ -499,7 +499,7 @@ func (f *follower) advanceFrom(ref fileRef) (found bool) {
 	} else {
 		f.log.WithField("path", next.path).Info("follow: following a new file")
 	}
-	f.pending = next.off
+	f.led.reset(next.off)
 	f.save()
 	return found
 }
