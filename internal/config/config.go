@@ -154,6 +154,11 @@ type Alerts struct {
 type States struct {
 	Warning  int // level >= Warning: WARNING; below: OK
 	Critical int // level >= Critical: CRITICAL
+	// WarningSeverity and CriticalSeverity are the thresholds for Wazuh 5
+	// level keywords, written after the number: "warning = 7 | medium".
+	// Empty: the keyword whose band holds the number (migration guide:
+	// 1-3 informational, 4-6 low, 7-9 medium, 10-13 high, 14-16 critical).
+	WarningSeverity, CriticalSeverity string
 	// SendOK sends the OK results of alerts below Warning. Off (the
 	// default), they are not sent: they would clear a problem another
 	// alert raised on the same service. A [service] may override it.
@@ -192,6 +197,7 @@ type Service struct {
 	Name     string
 	Groups   []string // any of these rule groups
 	Rules    []Range  // any of these rule ids
+	RuleUIDs []string // any of these Wazuh 5 rule ids (UUIDs, lower case)
 	Levels   []Range  // any of these rule levels
 	Location string   // path.Match glob against the alert's location
 	// Nagios is [nagios] with this section's overrides applied.
