@@ -488,8 +488,8 @@ func (m *Mapping) firstLine(a alert.Alert, state State, host, svc string) string
 			uid = "unknown"
 		}
 		desc := a.Rule.Description
-		if desc == "" && len(a.FullLog) == 0 {
-			desc = "(no rule title, no event.original)"
+		if desc == "" {
+			desc = "(no rule title)"
 		}
 		fmt.Fprintf(&b, "Wazuh rule %s (level %s): %s", field(uid), field(sev), field(desc))
 		writeSrcUser(&b, a, field)
