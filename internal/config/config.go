@@ -211,7 +211,7 @@ type Service struct {
 
 // CatchAll reports whether s has no criteria.
 func (s Service) CatchAll() bool {
-	return len(s.Groups) == 0 && len(s.Rules) == 0 && len(s.Levels) == 0 && s.Location == ""
+	return len(s.Groups) == 0 && len(s.Rules) == 0 && len(s.RuleUIDs) == 0 && len(s.Levels) == 0 && s.Location == ""
 }
 
 // Output is the [output] section.
