@@ -98,3 +98,27 @@ func TestInstallWazuh5Agent(t *testing.T) {
 		t.Errorf("installed into a manager tree")
 	}
 }
+
+// TestFollowWazuh5Manager: follow mode on a 5.x manager tree says there
+// is nothing to follow and what to use instead; with an alerts file it
+// follows as before.
+func TestFollowWazuh5Manager(t *testing.T) {
+	root := newOSSECRoot(t, "[nsca]\nserver = 127.0.0.1:1\n[service \"OSSEC\"]\n")
+	os.MkdirAll(filepath.Join(root.dir, "bin"), 0o750)
+	os.WriteFile(filepath.Join(root.dir, "bin", "wazuh-manager-analysisd"), nil, 0o750)
+	rc, stderr := root.run(t, root.ar, nil, "follow", "-once")
+	if rc != 2 || !strings.Contains(stderr, "is a Wazuh 5 manager, which writes no alerts file") || !strings.Contains(stderr, "gen wazuh5") {
+		t.Errorf("rc %d, stderr %q", rc, stderr)
+	}
+	if n := strings.Count(stderr, "\n"); n != 2 { // the error line and its hint
+		t.Errorf("%d lines: %q", n, stderr)
+	}
+	if _, ok := wazuh5Manager(t.TempDir()); ok {
+		t.Error("an empty tree taken for a Wazuh 5 manager")
+	}
+	f := filepath.Join(root.dir, "logs", "alerts", "alerts.log")
+	os.WriteFile(f, nil, 0o640)
+	if _, ok := wazuh5Manager(root.dir, f); ok {
+		t.Error("a tree with an alerts file taken for one with nothing to follow")
+	}
+}
