@@ -217,7 +217,11 @@ func (m *Mapping) Map(a alert.Alert) (Result, error) {
 	}
 	svc, ok := m.service(a)
 	if !ok {
-		return Result{}, fmt.Errorf("map alert %s: rule %d: %w (add a catch-all [service])", quoteShort(sanitizeID(a.ID)), a.Rule.ID, ErrNoService)
+		rule := strconv.Itoa(a.Rule.ID)
+		if a.Rule.UID != "" {
+			rule = sanitizeID(a.Rule.UID)
+		}
+		return Result{}, fmt.Errorf("map alert %s: rule %s: %w (add a catch-all [service])", quoteShort(sanitizeID(a.ID)), rule, ErrNoService)
 	}
 	state := m.State(a)
 	return Result{

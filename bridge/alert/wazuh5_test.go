@@ -336,3 +336,75 @@ func FuzzParseWazuh5(f *testing.F) {
 		}
 	})
 }
+
+// TestWazuh5TablesDriveBothDecoders: every field of the Wazuh 5 tables is
+// read by the fast path and by encoding/json alike, and the samples take
+// the fast path.
+func TestWazuh5TablesDriveBothDecoders(t *testing.T) {
+	samples := map[fieldKind][]string{
+		kindString:  {`"v1"`, `null`},
+		kindFlex:    {`"7"`, `7`, `null`},
+		kindStrings: {`["a","b"]`, `null`},
+		kindNumber:  {`60`, `null`},
+		kindLabels:  {`{"k":"v"}`, `null`},
+	}
+	wrap := func(path ...string) func(string) string {
+		return func(m string) string {
+			s := m
+			for i := len(path) - 1; i >= 0; i-- {
+				s = `"` + path[i] + `":{` + s + `}`
+			}
+			return "{" + s + "}"
+		}
+	}
+	containers := []struct {
+		obj  *jsonObject
+		wrap func(string) string
+	}{
+		{eventObject, wrap("event")},
+		{endpointObject, wrap("source")},
+		{userObject, wrap("user")},
+		{logFileObject, wrap("log", "file")},
+		{rule5Object, wrap("wazuh", "rule")},
+		{integrationObject, wrap("wazuh", "integration")},
+		{protocolObject, wrap("wazuh", "protocol")},
+		{wazuhEventObject, wrap("wazuh", "event")},
+		{activeResponseObject, wrap("wazuh", "active_response")},
+		{agentObject, wrap("wazuh", "agent")},
+	}
+	n := 0
+	for _, c := range containers {
+		for _, f := range c.obj.fields {
+			if f.kind == kindObject {
+				continue
+			}
+			for _, v := range samples[f.kind] {
+				raw := c.wrap(`"` + f.name + `":` + v)
+				n++
+				fast, ok := fastDecodeJSON(raw)
+				if !ok {
+					t.Errorf("fast path not taken for %s", raw)
+					continue
+				}
+				slow, err := slowDecodeJSON([]byte(raw))
+				if err != nil || !reflect.DeepEqual(fast, slow) {
+					t.Errorf("%s:\nfast %+v\nslow %+v %v", raw, fast, slow, err)
+				}
+				if v != "null" && reflect.DeepEqual(slow, jsonDoc{}) {
+					t.Errorf("%s: the value went nowhere", raw)
+				}
+			}
+		}
+	}
+	if n < 30 {
+		t.Fatalf("only %d cases", n)
+	}
+	for _, name := range []string{"wazuh5-SYNTH-A-stdin1-enable-stateful-ssh.ndjson", "wazuh5-SYNTH-B-stdin1-enable-stateless-defined-agent.ndjson", "wazuh5-execd-unit-stdin1-enable-stateless.ndjson"} {
+		raw := string(bytes.TrimSpace(readWazuh5(t, name)))
+		fast, ok := fastDecodeJSON(raw)
+		slow, err := slowDecodeJSON([]byte(raw))
+		if !ok || err != nil || !reflect.DeepEqual(fast, slow) {
+			t.Errorf("%s: fast path %v, %v", name, ok, err)
+		}
+	}
+}

@@ -250,6 +250,21 @@ func TestEndToEndWazuh5(t *testing.T) {
 		enable(wazuh5Line(t, "wazuh5-stdin-enable-extra-arguments.migration-guide.json"), "continue")
 		wait("wazuh-agent", "OSSEC", 1, "src=1.2.3.4")
 	})
+	t.Run("60 KiB event.original, no level, command twice", func(t *testing.T) {
+		line := bytes.Replace(synthA, []byte(`"original":"Aug 20`), []byte(`"original":"`+strings.Repeat("x", 60<<10)+` Aug 20`), 1)
+		line = bytes.Replace(line, []byte(`"level":"low",`), nil, 1)
+		line = bytes.Replace(line, []byte("d5cc0e71-bcbb-4adc-98de-caed210cebf2"), []byte("0e0e0e0e-bcbb-4adc-98de-caed210cebf2"), -1)
+		line = bytes.Replace(line, []byte("Failed authentication attempt"), []byte("EDGE attempt"), 1)
+		line = bytes.Replace(line, []byte(`{"@timestamp"`), []byte(`{"command":"disable","@timestamp"`), 1)
+		if len(line) < 60<<10 || len(line) > 65535 {
+			t.Fatalf("line of %d bytes: execd carries at most 65535", len(line))
+		}
+		enable(line, "continue")
+		st := wait("ubuntu24", "OSSEC SSH", 1, "EDGE attempt")
+		if !strings.HasPrefix(st.Output, "Wazuh rule 0e0e0e0e-bcbb-4adc-98de-caed210cebf2 (level unknown): EDGE attempt") {
+			t.Errorf("output %q", st.Output)
+		}
+	})
 	t.Run("disable: a new process, stdout closed, recovery", func(t *testing.T) {
 		for _, tc := range []struct {
 			line           []byte
