@@ -52,24 +52,25 @@ func decodeDoc(b []byte) (jsonDoc, string, error) {
 // is not one (not JSON, or no wazuh.active_response object): the 4.x
 // parser then decides.
 func parseWazuh5(line []byte) (*ARMessage, bool, error) {
-	if !bytes.Contains(line, []byte("active_response")) {
-		return nil, false, nil
-	}
 	j, raw, err := decodeDoc(line)
 	if err != nil {
-		if j2, _, err2 := decodeDoc(unescapeX(line)); err2 == nil {
-			j, err = j2, nil
+		if j2, raw2, err2 := decodeDoc(unescapeX(line)); err2 == nil {
+			j, raw, err = j2, raw2, nil
 		}
 	}
-	if err != nil || !j.Wazuh.ActiveResponse.Present {
-		if err != nil && j.Wazuh.ActiveResponse.Present {
-			return nil, true, fmt.Errorf("%w: Wazuh 5 message: %w", ErrBadARMessage, err)
-		}
-		if err != nil && bytes.Contains(line, []byte(`"wazuh"`)) && !bytes.Contains(line, []byte(`"parameters"`)) {
-			// Shaped as a Wazuh 5 message, but a value has a type the
-			// message never has: say so rather than "no parameters".
-			return nil, true, fmt.Errorf("%w: Wazuh 5 message: %w", ErrBadARMessage, err)
-		}
+	// A 4.x message has parameters; a 5.x one never has.
+	shaped5 := bytes.Contains(line, []byte(`"wazuh"`)) && !bytes.Contains(line, []byte(`"parameters"`))
+	switch {
+	case err != nil && shaped5:
+		// Shaped as a Wazuh 5 message, but not valid JSON or a value of
+		// a type the message never has: say so rather than "no
+		// parameters".
+		return nil, true, fmt.Errorf("%w: Wazuh 5 message: %w", ErrBadARMessage, err)
+	case err != nil:
+		return nil, false, nil
+	case !j.Wazuh.ActiveResponse.Present && j.Wazuh.Present && shaped5:
+		return nil, true, fmt.Errorf("%w: a Wazuh 5 document without wazuh.active_response (a finding or an event, not what execd writes)", ErrBadARMessage)
+	case !j.Wazuh.ActiveResponse.Present:
 		return nil, false, nil
 	}
 	ar := j.Wazuh.ActiveResponse
