@@ -112,6 +112,9 @@ func (x *execd5) enable(line []byte) execd5Run {
 			}
 		}
 		run.reply = bytes.Replace(line, []byte(`"command":"enable"`), []byte(`"command":"`+verdict+`"`), 1)
+		if !bytes.Contains(line, []byte(`"command":"enable"`)) { // a 4.x message
+			run.reply = bytes.Replace(line, []byte(`"command":"add"`), []byte(`"command":"`+verdict+`"`), 1)
+		}
 		stdin.Write(append(run.reply, '\n'))
 	}
 	// wpclose: close both pipes, wait without a time limit.
@@ -249,6 +252,10 @@ func TestEndToEndWazuh5(t *testing.T) {
 		enable(wazuh5Line(t, "wazuh5-stdin-enable.migration-guide.json"), "continue")
 		enable(wazuh5Line(t, "wazuh5-stdin-enable-extra-arguments.migration-guide.json"), "continue")
 		wait("wazuh-agent", "OSSEC", 1, "src=1.2.3.4")
+	})
+	t.Run("the 4.x message on the same path", func(t *testing.T) {
+		enable(wazuh5Line(t, "wazuh4-stdin-add.migration-guide.json"), "continue")
+		wait("mail01", "OSSEC", 1, "OSSEC rule 5763 (level 10):  src=192.168.1.100 user=root")
 	})
 	t.Run("60 KiB event.original, no level, command twice", func(t *testing.T) {
 		line := bytes.Replace(synthA, []byte(`"original":"Aug 20`), []byte(`"original":"`+strings.Repeat("x", 60<<10)+` Aug 20`), 1)
