@@ -126,6 +126,69 @@ var (
 		{name: "dstip", kind: kindFlex, off: unsafe.Offsetof(jsonDoc{}.DstIP)},
 		{name: "dstport", kind: kindFlex, off: unsafe.Offsetof(jsonDoc{}.DstPort)},
 		{name: "dstuser", kind: kindString, off: unsafe.Offsetof(jsonDoc{}.DstUser)},
+		// Wazuh 5: the active-response message (a finding, ECS/WCS fields).
+		{name: "@timestamp", kind: kindString, off: unsafe.Offsetof(jsonDoc{}.AtTimestamp)},
+		{name: "event", kind: kindObject, off: unsafe.Offsetof(jsonDoc{}.Event), sub: eventObject},
+		{name: "wazuh", kind: kindObject, off: unsafe.Offsetof(jsonDoc{}.Wazuh), sub: wazuhObject},
+		{name: "source", kind: kindObject, off: unsafe.Offsetof(jsonDoc{}.Source), sub: endpointObject},
+		{name: "user", kind: kindObject, off: unsafe.Offsetof(jsonDoc{}.User), sub: userObject},
+		{name: "log", kind: kindObject, off: unsafe.Offsetof(jsonDoc{}.Log), sub: logObject},
+		{name: "command", kind: kindString, off: unsafe.Offsetof(jsonDoc{}.Command)},
+	})
+)
+
+// The objects of a Wazuh 5 message (WAZUH5.md §3.2).
+var (
+	eventObject = newJSONObject("event", -1, []jsonField{
+		{name: "original", kind: kindString, off: unsafe.Offsetof(docEvent{}.Original)},
+	})
+	endpointObject = newJSONObject("source", -1, []jsonField{
+		{name: "ip", kind: kindFlex, off: unsafe.Offsetof(docEndpoint{}.IP)},
+		{name: "port", kind: kindFlex, off: unsafe.Offsetof(docEndpoint{}.Port)},
+	})
+	userObject = newJSONObject("user", -1, []jsonField{
+		{name: "name", kind: kindString, off: unsafe.Offsetof(docUser{}.Name)},
+	})
+	logFileObject = newJSONObject("file", -1, []jsonField{
+		{name: "path", kind: kindString, off: unsafe.Offsetof(docLogFile{}.Path)},
+	})
+	logObject = newJSONObject("log", -1, []jsonField{
+		{name: "file", kind: kindObject, off: unsafe.Offsetof(docLog{}.File), sub: logFileObject},
+	})
+	rule5Object = newJSONObject("wazuh.rule", int(unsafe.Offsetof(docRule5{}.Present)), []jsonField{
+		{name: "id", kind: kindFlex, off: unsafe.Offsetof(docRule5{}.ID)},
+		{name: "sigma_id", kind: kindFlex, off: unsafe.Offsetof(docRule5{}.SigmaID)},
+		{name: "title", kind: kindString, off: unsafe.Offsetof(docRule5{}.Title)},
+		{name: "description", kind: kindString, off: unsafe.Offsetof(docRule5{}.Description)},
+		{name: "level", kind: kindFlex, off: unsafe.Offsetof(docRule5{}.Level)},
+		{name: "tags", kind: kindStrings, off: unsafe.Offsetof(docRule5{}.Tags)},
+	})
+	integrationObject = newJSONObject("wazuh.integration", -1, []jsonField{
+		{name: "name", kind: kindString, off: unsafe.Offsetof(docIntegration{}.Name)},
+		{name: "category", kind: kindString, off: unsafe.Offsetof(docIntegration{}.Category)},
+	})
+	protocolObject = newJSONObject("wazuh.protocol", -1, []jsonField{
+		{name: "location", kind: kindString, off: unsafe.Offsetof(docProtocol{}.Location)},
+	})
+	wazuhEventObject = newJSONObject("wazuh.event", -1, []jsonField{
+		{name: "id", kind: kindString, off: unsafe.Offsetof(docEvent5{}.ID)},
+	})
+	activeResponseObject = newJSONObject("wazuh.active_response", int(unsafe.Offsetof(docActiveResponse{}.Present)), []jsonField{
+		{name: "name", kind: kindString, off: unsafe.Offsetof(docActiveResponse{}.Name)},
+		{name: "executable", kind: kindString, off: unsafe.Offsetof(docActiveResponse{}.Executable)},
+		{name: "extra_arguments", kind: kindString, off: unsafe.Offsetof(docActiveResponse{}.ExtraArguments)},
+		{name: "type", kind: kindString, off: unsafe.Offsetof(docActiveResponse{}.Type)},
+		{name: "stateful_timeout", kind: kindNumber, off: unsafe.Offsetof(docActiveResponse{}.StatefulTimeout)},
+		{name: "location", kind: kindString, off: unsafe.Offsetof(docActiveResponse{}.Location)},
+		{name: "agent_id", kind: kindFlex, off: unsafe.Offsetof(docActiveResponse{}.AgentID)},
+	})
+	wazuhObject = newJSONObject("wazuh", int(unsafe.Offsetof(docWazuh{}.Present)), []jsonField{
+		{name: "agent", kind: kindObject, off: unsafe.Offsetof(docWazuh{}.Agent), sub: agentObject},
+		{name: "rule", kind: kindObject, off: unsafe.Offsetof(docWazuh{}.Rule), sub: rule5Object},
+		{name: "integration", kind: kindObject, off: unsafe.Offsetof(docWazuh{}.Integration), sub: integrationObject},
+		{name: "protocol", kind: kindObject, off: unsafe.Offsetof(docWazuh{}.Protocol), sub: protocolObject},
+		{name: "event", kind: kindObject, off: unsafe.Offsetof(docWazuh{}.Event), sub: wazuhEventObject},
+		{name: "active_response", kind: kindObject, off: unsafe.Offsetof(docWazuh{}.ActiveResponse), sub: activeResponseObject},
 	})
 )
 
@@ -150,6 +213,54 @@ type jsonDoc struct {
 	DstIP          flexString
 	DstPort        flexString
 	DstUser        string
+	// Wazuh 5.
+	AtTimestamp string
+	Event       docEvent
+	Wazuh       docWazuh
+	Source      docEndpoint
+	User        docUser
+	Log         docLog
+	Command     string
+}
+
+type docEvent struct{ Original string }
+
+type docEndpoint struct{ IP, Port flexString }
+
+type docUser struct{ Name string }
+
+type docLog struct{ File docLogFile }
+
+type docLogFile struct{ Path string }
+
+type docWazuh struct {
+	Present        bool
+	Agent          docAgent
+	Rule           docRule5
+	Integration    docIntegration
+	Protocol       docProtocol
+	Event          docEvent5
+	ActiveResponse docActiveResponse
+}
+
+type docRule5 struct {
+	Present            bool
+	ID, SigmaID, Level flexString
+	Title, Description string
+	Tags               []string
+}
+
+type docIntegration struct{ Name, Category string }
+
+type docProtocol struct{ Location string }
+
+type docEvent5 struct{ ID string }
+
+type docActiveResponse struct {
+	Present                                          bool
+	Name, Executable, ExtraArguments, Type, Location string
+	StatefulTimeout                                  json.Number
+	AgentID                                          flexString
 }
 
 type docRule struct {
