@@ -178,6 +178,7 @@ func (a *app) genConfig(e *env, dialect, hostsFile, manager string, withHosts bo
 		gc.Existing = []string{"localhost"}
 	}
 	explicit := hostsFile != ""
+	missingKeys := false
 	if !explicit {
 		hostsFile = filepath.Join(a.root, "etc", "client.keys")
 	}
@@ -187,6 +188,7 @@ func (a *app) genConfig(e *env, dialect, hostsFile, manager string, withHosts bo
 			return gc, fmt.Errorf("read agents: %w", err)
 		}
 		list = nil // no client.keys: the manager alone
+		missingKeys = true
 	}
 	if manager == "" {
 		if h, err := os.Hostname(); err == nil {
@@ -195,6 +197,9 @@ func (a *app) genConfig(e *env, dialect, hostsFile, manager string, withHosts bo
 	}
 	if manager != "" && manager != "-" {
 		list = append(list, agents.Agent{ID: "000", Name: manager})
+	}
+	if missingKeys && manager != "" && manager != "-" {
+		fmt.Fprintf(e.stderr, "ossec-nagios: warning: gen %s: %s does not exist: only the manager's host %q is generated; name the agents with -hosts (client.keys or a list of names)\n", dialect, hostsFile, manager)
 	}
 	if len(list) == 0 {
 		return gc, fmt.Errorf("no agents in %s and no manager name", hostsFile)
