@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -22,6 +21,7 @@ import (
 	"github.com/ossec-nagios/ossec-nagios/bridge/follow"
 	"github.com/ossec-nagios/ossec-nagios/bridge/health"
 	"github.com/ossec-nagios/ossec-nagios/internal/config"
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 )
 
 const followUsage = `usage: ossec-nagios follow [-config F] [-from-start] [-once]
@@ -37,7 +37,10 @@ back. The position is saved durably after every batch in [follow]
 state_file (default <OSSEC>/var/ossec-nagios/follow.cursor), so a restart,
 even after a crash or a log rotation, goes on where it stopped: nothing is
 lost; after a crash at most one batch ([follow] batch_size) is sent again,
-after SIGTERM or SIGINT nothing is.
+after SIGTERM or SIGINT nothing is. Rotated files are finished in order
+before the current one: OSSEC's logs/alerts/<YYYY>/<Mon>/ossec-alerts-*,
+numbered alerts.json.1, .2, ..., and their .gz. An alerts.json line over
+4 MiB is cut and still sent, with a warning in the log.
 
 Next to the cursor, a status file (the cursor's name plus .status, by
 default follow.cursor.status) tells 'ossec-nagios check' how follow mode
@@ -110,6 +113,10 @@ func runFollow(ctx context.Context, e *env, args []string) int {
 		entry.Error(joinErr(err))
 		return e.report(err)
 	}
+	if root, ok := wazuh5Manager(e.ossecRoot(), a.cfg.Alerts.Log, a.cfg.Alerts.JSON); ok {
+		return fail(usageError{hintError{fmt.Errorf("follow: %s is a Wazuh 5 manager, which writes no alerts file: its findings exist only in the indexer (wazuh-findings-v5-*), so follow mode has nothing to read", root),
+			"run the bridge as a Wazuh 5 active response on a 5.x agent instead (ossec-nagios gen wazuh5 prints the channel and monitor); README, \"Wazuh 5\""}})
+	}
 
 	o, closeAll, err := a.followOptions(entry, fl)
 	if err != nil {
@@ -173,7 +180,7 @@ func (a *app) followOptions(log logrus.FieldLogger, fl followFlags) (o follow.Op
 		o.Filter.Rules = append(o.Filter.Rules, follow.RuleRange{From: r.Min, To: r.Max})
 	}
 	o.Path, o.Format = a.followFile(c.Format, c.StateFile)
-	if err := os.MkdirAll(filepath.Dir(c.StateFile), 0o750); err != nil {
+	if err := safefile.EnsureDir(filepath.Dir(c.StateFile)); err != nil {
 		return o, nil, fmt.Errorf("follow: cursor directory: %w", err)
 	}
 	if a.floodEnabled() {
@@ -200,6 +207,27 @@ func (a *app) followOptions(log logrus.FieldLogger, fl followFlags) (o follow.Op
 		o.Queue = sp
 	}
 	return o, closeSender, nil
+}
+
+// wazuh5Manager reports a Wazuh 5 manager tree (its daemons are named
+// wazuh-manager-*) at the OSSEC root or at the root of an alerts file
+// that does not exist: 5.x removed alerts.log and alerts.json.
+func wazuh5Manager(root string, alertFiles ...string) (string, bool) {
+	roots := []string{root}
+	for _, f := range alertFiles {
+		if _, err := os.Stat(f); err == nil {
+			return "", false // a file to follow: whatever the tree is
+		}
+		roots = append(roots, filepath.Dir(filepath.Dir(filepath.Dir(f)))) // <root>/logs/alerts/alerts.*
+	}
+	for _, r := range roots {
+		for _, p := range []string{"bin/wazuh-manager-analysisd", "bin/wazuh-manager-control", "logs/standard-wazuh-events-v5"} {
+			if _, err := os.Stat(filepath.Join(r, p)); err == nil {
+				return r, true
+			}
+		}
+	}
+	return "", false
 }
 
 // followFile picks the file to follow: [follow] format json or log, or
@@ -240,17 +268,12 @@ func (a *app) followFile(format, cursorFile string) (string, follow.Format) {
 // second follow process on the same cursor (which would send every alert
 // twice) refuses to start.
 func lockCursor(cursorFile string) (unlock func(), err error) {
-	p := cursorFile + ".lock"
-	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o640)
+	f, ok, err := safefile.TryLock(cursorFile + ".lock")
 	if err != nil {
-		return nil, fmt.Errorf("follow: lock: %w", err)
+		return nil, fmt.Errorf("follow: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, hintError{fmt.Errorf("follow: another follow process uses %s", cursorFile), "stop it first (systemctl stop ossec-nagios-follow), or give this one another [follow] state_file"}
-		}
-		return nil, fmt.Errorf("follow: lock %s: %w", p, err)
+	if !ok {
+		return nil, hintError{fmt.Errorf("follow: another follow process uses %s", cursorFile), "stop it first (systemctl stop ossec-nagios-follow), or give this one another [follow] state_file"}
 	}
 	// The pid is informational: the lock is the flock, released by the
 	// kernel when the process ends however it ends.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,14 +18,16 @@ import (
 	"github.com/ossec-nagios/ossec-nagios/bridge/agents"
 	"github.com/ossec-nagios/ossec-nagios/bridge/alert"
 	"github.com/ossec-nagios/ossec-nagios/internal/config"
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 	"github.com/ossec-nagios/ossec-nagios/nagioscfg"
 )
 
-const genUsage = `usage: ossec-nagios gen nagios|icinga2|ossec-conf [-config F] [-hosts F] [-with-hosts] [-manager NAME] [-o FILE]
+const genUsage = `usage: ossec-nagios gen nagios|icinga2|ossec-conf|wazuh5 [-config F] [-hosts F] [-with-hosts] [-manager NAME] [-agent-id ID] [-o FILE]
 
   nagios      passive service template, reset command, one service per (host, service)
   icinga2     the same in Icinga 2's DSL
   ossec-conf  the <command>, <active-response> (or <integration>) blocks for ossec.conf
+  wazuh5      Wazuh 5: where the binary goes, the Active response channel, the monitor
 
 Examples:
   ossec-nagios gen nagios -with-hosts > /etc/nagios4/conf.d/ossec.cfg
@@ -36,6 +39,7 @@ Flags (after the dialect):
   -hosts F       agents: client.keys or a list of names (default <OSSEC>/etc/client.keys)
   -with-hosts    also define the hosts (for hosts your Nagios/Icinga does not define)
   -manager NAME  the manager's own agent name (default: this machine's short host name; "-": none)
+  -agent-id ID   wazuh5: the agent that runs the bridge (the channel's defined agent)
   -o FILE        write to FILE (atomically) instead of stdout
 `
 
@@ -57,6 +61,7 @@ func runGen(ctx context.Context, e *env, args []string) int {
 	withHosts := fs.Bool("with-hosts", false, "also define the hosts (for hosts your Nagios/Icinga does not define)")
 	manager := fs.String("manager", "", "the manager's own agent name (default: this machine's short host name; \"-\": none)")
 	outFlag := fs.String("o", "", "write to FILE (atomically) instead of stdout")
+	agentID := fs.String("agent-id", "", "wazuh5: the agent that runs the bridge (the channel's defined agent)")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -78,6 +83,8 @@ func runGen(ctx context.Context, e *env, args []string) int {
 	switch dialect {
 	case "ossec-conf":
 		out, err = nagioscfg.OSSECConf(a.ossecBlocks())
+	case "wazuh5":
+		out, err = nagioscfg.Wazuh5Setup(a.wazuh5Setup(*agentID))
 	case "nagios", "icinga2":
 		var gc nagioscfg.Config
 		gc, err = a.genConfig(e, dialect, *hostsFlag, *manager, *withHosts)
@@ -90,7 +97,7 @@ func runGen(ctx context.Context, e *env, args []string) int {
 			warnSilent(e, dialect, gc)
 		}
 	default:
-		return e.report(usagef("gen: unknown dialect %q (want nagios, icinga2 or ossec-conf)", dialect))
+		return e.report(usagef("gen: unknown dialect %q (want nagios, icinga2, ossec-conf or wazuh5)", dialect))
 	}
 	if err != nil {
 		return e.report(fmt.Errorf("gen %s: %w", dialect, err))
@@ -99,7 +106,29 @@ func runGen(ctx context.Context, e *env, args []string) int {
 		_, err = e.stdout.Write(out)
 		return e.report(err)
 	}
-	return e.report(writeFileAtomic(*outFlag, out, 0o644))
+	return e.report(writeGenerated(*outFlag, out))
+}
+
+// wazuh5Setup is the generator's input for a Wazuh 5 shop.
+func (a *app) wazuh5Setup(agentID string) nagioscfg.Wazuh5 {
+	c := a.cfg
+	w := nagioscfg.Wazuh5{Executable: c.AR.Executable, AgentID: agentID, CheckKeys: c.AR.CheckKeys, SendOK: c.States.SendOK}
+	if c.AR.Recovery {
+		w.Recovery = c.AR.RecoveryAfter
+	}
+	warn := alert.SeverityRank(c.States.WarningSeverity)
+	if warn == 0 {
+		warn = alert.SeverityRank(alert.SeverityForLevel(c.States.Warning))
+	}
+	w.Severities = alert.Severities[warn-1:]
+	for _, s := range c.Services {
+		for _, u := range s.RuleUIDs {
+			if !slices.Contains(w.RuleUIDs, u) {
+				w.RuleUIDs = append(w.RuleUIDs, u)
+			}
+		}
+	}
+	return w
 }
 
 // ossecBlocks is the generator's input for ossec.conf.
@@ -149,6 +178,7 @@ func (a *app) genConfig(e *env, dialect, hostsFile, manager string, withHosts bo
 		gc.Existing = []string{"localhost"}
 	}
 	explicit := hostsFile != ""
+	missingKeys := false
 	if !explicit {
 		hostsFile = filepath.Join(a.root, "etc", "client.keys")
 	}
@@ -158,6 +188,7 @@ func (a *app) genConfig(e *env, dialect, hostsFile, manager string, withHosts bo
 			return gc, fmt.Errorf("read agents: %w", err)
 		}
 		list = nil // no client.keys: the manager alone
+		missingKeys = true
 	}
 	if manager == "" {
 		if h, err := os.Hostname(); err == nil {
@@ -166,6 +197,9 @@ func (a *app) genConfig(e *env, dialect, hostsFile, manager string, withHosts bo
 	}
 	if manager != "" && manager != "-" {
 		list = append(list, agents.Agent{ID: "000", Name: manager})
+	}
+	if missingKeys && manager != "" && manager != "-" {
+		fmt.Fprintf(e.stderr, "ossec-nagios: warning: gen %s: %s does not exist: only the manager's host %q is generated; name the agents with -hosts (client.keys or a list of names)\n", dialect, hostsFile, manager)
 	}
 	if len(list) == 0 {
 		return gc, fmt.Errorf("no agents in %s and no manager name", hostsFile)
@@ -273,31 +307,11 @@ func icingaSettings(s config.NagiosSettings) nagioscfg.Settings {
 	return n
 }
 
-// writeFileAtomic writes b to path through a temporary file and a rename,
-// so that a reader never sees half a file.
-func writeFileAtomic(path string, b []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
+// writeGenerated replaces path with the generated configuration,
+// atomically and durably, readable by all (Nagios and Icinga 2 read it as
+// their own users).
+func writeGenerated(path string, b []byte) error {
+	if err := safefile.WriteFileMode(path, b, 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
