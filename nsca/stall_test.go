@@ -31,7 +31,7 @@ func TestBulkSendNoStall(t *testing.T) {
 		n      int
 	}{
 		{nsca.MethodXOR, false, 20000},
-		{nsca.Method3DES, false, 2000},
+		{nsca.Method3DES, false, 500}, // CFB-8: slow on both sides (40 s under -race at 2,000)
 		{nsca.MethodXOR, true, 1000},
 	} {
 		name := fmt.Sprintf("%s-%d", tc.method, tc.n)
