@@ -77,6 +77,57 @@ type refJSONAlert struct {
 	DstIP       refFlexString `json:"dstip"`
 	DstPort     refFlexString `json:"dstport"`
 	DstUser     string        `json:"dstuser"`
+	// Wazuh 5 active-response message fields: ParseJSONAlert ignores
+	// them but, like every field, they must have their type.
+	AtTimestamp string `json:"@timestamp"`
+	Event       struct {
+		Original string `json:"original"`
+	} `json:"event"`
+	Wazuh  refWazuh `json:"wazuh"`
+	Source struct {
+		IP   refFlexString `json:"ip"`
+		Port refFlexString `json:"port"`
+	} `json:"source"`
+	User struct {
+		Name string `json:"name"`
+	} `json:"user"`
+	Log struct {
+		File struct {
+			Path string `json:"path"`
+		} `json:"file"`
+	} `json:"log"`
+	Command string `json:"command"`
+}
+
+type refWazuh struct {
+	Agent refJSONAgent `json:"agent"`
+	Rule  struct {
+		ID          refFlexString `json:"id"`
+		SigmaID     refFlexString `json:"sigma_id"`
+		Title       string        `json:"title"`
+		Description string        `json:"description"`
+		Level       refFlexString `json:"level"`
+		Tags        []string      `json:"tags"`
+	} `json:"rule"`
+	Integration struct {
+		Name     string `json:"name"`
+		Category string `json:"category"`
+	} `json:"integration"`
+	Protocol struct {
+		Location string `json:"location"`
+	} `json:"protocol"`
+	Event struct {
+		ID string `json:"id"`
+	} `json:"event"`
+	ActiveResponse struct {
+		Name            string        `json:"name"`
+		Executable      string        `json:"executable"`
+		ExtraArguments  string        `json:"extra_arguments"`
+		Type            string        `json:"type"`
+		StatefulTimeout json.Number   `json:"stateful_timeout"`
+		Location        string        `json:"location"`
+		AgentID         refFlexString `json:"agent_id"`
+	} `json:"active_response"`
 }
 
 func refParseLogAlert(block []byte) (Alert, error) {
