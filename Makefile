@@ -1,5 +1,13 @@
 # ossec-nagios — build, test, benchmark.
-GO       ?= go
+# The go: GO=... if given, else a Go 1.26+ on PATH, else the one
+# contrib/bootstrap.sh installs (/usr/local/go); its directory goes first
+# on PATH, so the tests' own go commands use the same Go.
+ifeq ($(origin GO),undefined)
+GO := $(or $(shell sh contrib/bootstrap.sh -which 2>/dev/null),go)
+endif
+ifneq ($(filter /%,$(GO)),)
+export PATH := $(patsubst %/,%,$(dir $(GO))):$(PATH)
+endif
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 COMMIT   ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 LDFLAGS  := -s -w -X main.version=$(VERSION) $(if $(COMMIT),-X main.commit=$(COMMIT))
