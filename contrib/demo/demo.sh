@@ -69,7 +69,11 @@ printf 'web01\ndb01\n' >"$DIR/agents"
 #    changed, and, for the demo's speed, how often status.dat is written and
 #    freshness is checked (stock: 10 s, and every 60 s plus 15 s).
 N=$DIR/nagios
-cp -rL /etc/nagios4 "$N"
+mkdir -p "$N"
+cp -RL /etc/nagios4/nagios.cfg /etc/nagios4/objects /etc/nagios4/conf.d "$N/"
+# resource.cfg is root:nagios 0640 (it may hold passwords): as another
+# user, the stock file's one setting instead.
+cp /etc/nagios4/resource.cfg "$N/" 2>/dev/null || printf '$USER1$=/usr/lib/nagios/plugins\n' >"$N/resource.cfg"
 mkdir -p "$N/var/checkresults" "$N/var/archives"
 cp contrib/demo/base.cfg "$N/conf.d/demo-oncall.cfg"
 awk -v n="$N" -v user="$(id -un)" -v group="$(id -gn)" '
