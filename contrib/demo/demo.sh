@@ -223,10 +223,17 @@ rc=0
 echo "   ossec-nagios flush (cron) -> exit $rc"
 echo "   logs/active-responses.log:"
 tail -n +"$((before + 1))" "$R/logs/active-responses.log" | sed -e 's/^... ... .. ..:..:.. [A-Z]* [0-9]* //' | cut -c1-170 | indent | indent
+arrived() { grep -q 'PROCESS_SERVICE_CHECK_RESULT;db01;OSSEC;' "$NLOG"; }
+if wait_for 3 arrived; then
+	echo "   Nagios received the db01/OSSEC result"
+else
+	echo "   Nagios never received the db01/OSSEC result: nsca dropped it (wrong password)"
+fi
 rc=0
 verdict=$("$AR" check 2>&1) || rc=$?
 echo "   ossec-nagios check (the bridge's own Nagios plugin) -> exit $rc:"
 echo "$verdict" | cut -c1-170 | indent | indent
+[ "$rc" != 0 ] || echo "   !! check says OK although the result is lost: this build cannot see the loss"
 if [ "$HAS_HB" = 1 ]; then
 	hb_critical() { grep -q "SERVICE NOTIFICATION: oncall;$HB_HOST;$HB_SERVICE;CRITICAL" "$NLOG"; }
 	if wait_for 40 hb_critical; then
