@@ -227,3 +227,27 @@ esac
 		t.Errorf("the downloader was run although a new enough go was there")
 	}
 }
+
+// TestBootstrapKeepsForeignPrefix: a prefix that holds something other
+// than a Go tree is never replaced, and nothing is downloaded.
+func TestBootstrapKeepsForeignPrefix(t *testing.T) {
+	prefix := t.TempDir()
+	precious := filepath.Join(prefix, "precious")
+	if err := os.WriteFile(precious, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	calledMark := filepath.Join(t.TempDir(), "called")
+	forbidden := script(t, "go", "echo called >> "+calledMark+"\nexit 1\n")
+	cmd := exec.Command("sh", "bootstrap.sh", "-no-packages", "-prefix", prefix, "-downloader", filepath.Join(forbidden, "go"))
+	cmd.Env = append(os.Environ(), "PATH="+toolsDir(t))
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "holds no Go: move it away or choose another -prefix") {
+		t.Errorf("want a refusal, got %v:\n%s", err, out)
+	}
+	if _, err := os.Stat(precious); err != nil {
+		t.Errorf("the prefix's content is gone: %v", err)
+	}
+	if _, err := os.Stat(calledMark); err == nil {
+		t.Errorf("the downloader was run")
+	}
+}
