@@ -39,6 +39,8 @@ default = {agent}
 [service "OSSEC SSH"]
 groups = sshd
 [service "OSSEC"]
+[heartbeat]
+interval   = 0
 [follow]
 format     = %s
 batch_size = %d

@@ -548,6 +548,9 @@ func (l *loader) finish() error {
 	if c.Heartbeat.Host == "" {
 		c.Heartbeat.Host = c.Hosts.Fallback
 	}
+	if !l.set["heartbeat/stale_after"] && c.Heartbeat.StaleAfter < 2*c.Heartbeat.Interval {
+		c.Heartbeat.StaleAfter = 2 * c.Heartbeat.Interval
+	}
 	if c.Heartbeat.Interval > 0 && c.Heartbeat.StaleAfter > 0 && c.Heartbeat.StaleAfter < 2*c.Heartbeat.Interval {
 		return fail("heartbeat", "stale_after", invalidf("%s is less than twice the interval %s: Nagios would go CRITICAL between two heartbeats", c.Heartbeat.StaleAfter, c.Heartbeat.Interval))
 	}
