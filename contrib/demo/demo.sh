@@ -29,6 +29,10 @@ started=$(date +%s%N)
 elapsed() { printf '%d.%d s' $((($(date +%s%N) - started) / 1000000000)) $((($(date +%s%N) - started) / 100000000 % 10)); }
 section() { printf '\n== %s\n' "$*"; }
 indent() { sed 's/^/   /'; }
+# wrap: each line folded at 112 columns, continuations indented.
+wrap() { while IFS= read -r l; do printf '%s\n' "$l" | fold -s -w 112 | sed -e 's/ $//' -e '1!s/^/    /'; done; }
+# newlog FROM: active-responses.log from line FROM on, dates and repeats left out.
+newlog() { tail -n +"$1" "$R/logs/active-responses.log" | sed -e 's/^... ... .. ..:..:.. [A-Z]* [0-9]* //' | awk '!seen[$0]++'; }
 # wait_for SECONDS CMD...: run CMD every 0.1 s until it succeeds; fail after SECONDS.
 wait_for() {
 	local end=$(($(date +%s) + $1))
@@ -43,6 +47,13 @@ wait_for() {
 DIR=$(mktemp -d /tmp/ond.XXXXXX)
 PIDS=()
 cleanup() {
+	# The active response may leave a detached flusher retrying the spool
+	# (pid in the spool's flusher.lock): end it, if it is this demo's.
+	local lock=$DIR/ossec/var/ossec-nagios/spool/flusher.lock pid
+	pid=$(cat "$lock" 2>/dev/null || true)
+	if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-config $DIR/"; then
+		kill -TERM "$pid" 2>/dev/null || true
+	fi
 	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	if [ "${KEEP:-0}" = 1 ]; then echo "demo: files kept in $DIR"; else rm -rf "$DIR"; fi
@@ -175,7 +186,7 @@ rc=0
 "$AR" flush >"$DIR/flush.out" 2>&1 || rc=$?
 echo "   ossec-nagios flush (cron) -> exit $rc"
 echo "   logs/active-responses.log:"
-sed -e 's/^... ... .. ..:..:.. [A-Z]* [0-9]* //' "$R/logs/active-responses.log" | cut -c1-150 | indent | indent
+newlog 1 | cut -c1-150 | indent | indent
 
 # 5. What Nagios shows. Wait on state: every result that is news pages.
 section "3. Nagios: service states and who was paged"
@@ -204,16 +215,16 @@ print_states() {
 }
 echo "   Service states (status.dat; the stock localhost checks left out):"
 print_states | indent
-echo "   SERVICE NOTIFICATION lines (nagios.log):"
-grep 'SERVICE NOTIFICATION:' "$NLOG" | sed 's/^\[[0-9]*\] //' | cut -c1-170 | indent | indent
-echo "   oncall's pager file: $(wc -l <"$N/var/pages.log" 2>/dev/null || echo 0) pages"
+echo "   SERVICE NOTIFICATION lines for oncall (nagios.log):"
+grep 'SERVICE NOTIFICATION: oncall;' "$NLOG" | sed 's/^\[[0-9]*\] //' | cut -c1-150 | indent | indent
+echo "   notifications per contact: $(grep -o 'SERVICE NOTIFICATION: [^;]*' "$NLOG" | cut -d' ' -f3 | sort | uniq -c | awk '{printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1}') (nagiosadmin: the stock contact, by mail); oncall's pager file: $(wc -l <"$N/var/pages.log" 2>/dev/null || echo 0) pages"
 if [ "$(pages)" -eq 0 ]; then
 	echo "demo: Nagios paged nobody" >&2
 	exit 1
 fi
 
 # 6. The fault: the bridge's password no longer matches nsca's.
-section "4. A fault: the bridge's NSCA password is wrong"
+section "4. A fault: the bridge's NSCA password is wrong (ossec-nagios.ini changed, nsca.cfg not)"
 sed -i "s/^password *= *$PASSWORD\$/password   = wrong-$PASSWORD/" "$INI"
 grep -q "^password   = wrong-" "$INI" || { echo "demo: could not change the password" >&2; exit 1; }
 before=$(wc -l <"$R/logs/active-responses.log")
@@ -221,26 +232,26 @@ legacy add postgres - 1795000030.1500 2502 '(db01)' '10.0.0.12->/var/log/auth.lo
 rc=0
 "$AR" flush >"$DIR/flush.out" 2>&1 || rc=$?
 echo "   ossec-nagios flush (cron) -> exit $rc"
-echo "   logs/active-responses.log:"
-tail -n +"$((before + 1))" "$R/logs/active-responses.log" | sed -e 's/^... ... .. ..:..:.. [A-Z]* [0-9]* //' | cut -c1-170 | indent | indent
 arrived() { grep -q 'PROCESS_SERVICE_CHECK_RESULT;db01;OSSEC;' "$NLOG"; }
 if wait_for 3 arrived; then
 	echo "   Nagios received the db01/OSSEC result"
 else
 	echo "   Nagios never received the db01/OSSEC result: nsca dropped it (wrong password)"
 fi
+echo "   logs/active-responses.log (new lines, repeats left out):"
+newlog "$((before + 1))" | wrap | indent | indent
 rc=0
 verdict=$("$AR" check 2>&1) || rc=$?
 echo "   ossec-nagios check (the bridge's own Nagios plugin) -> exit $rc:"
-echo "$verdict" | cut -c1-170 | indent | indent
+echo "$verdict" | grep -v '^ *\(spool\|follow status\): /' | wrap | indent | indent
 [ "$rc" != 0 ] || echo "   !! check says OK although the result is lost: this build cannot see the loss"
 if [ "$HAS_HB" = 1 ]; then
 	hb_critical() { grep -q "SERVICE NOTIFICATION: oncall;$HB_HOST;$HB_SERVICE;CRITICAL" "$NLOG"; }
 	if wait_for 40 hb_critical; then
 		wait_for 3 status_fresh || true
-		echo "   Nagios, once no heartbeat arrived for stale_after (10 s here):"
-		print_states | grep -F "$HB_SERVICE" | indent
-		grep "SERVICE NOTIFICATION: [^;]*;$HB_HOST;$HB_SERVICE;" "$NLOG" | sed 's/^\[[0-9]*\] //' | cut -c1-170 | indent | indent
+		echo "   Nagios, once no heartbeat arrived for [heartbeat] stale_after (10 s here):"
+		print_states | grep -F "$HB_SERVICE" | cut -c1-120 | indent
+		grep "SERVICE NOTIFICATION: oncall;$HB_HOST;$HB_SERVICE;" "$NLOG" | sed 's/^\[[0-9]*\] //' | wrap | indent | indent
 	else
 		echo "   the heartbeat service $HB_HOST/$HB_SERVICE did not page within 40 s"
 	fi
