@@ -225,6 +225,10 @@ fi
 
 # 6. The fault: the bridge's password no longer matches nsca's.
 section "4. A fault: the bridge's NSCA password is wrong (ossec-nagios.ini changed, nsca.cfg not)"
+# Cron's flush once more with the right password (a heartbeat if one is
+# due), so that the heartbeat is fresh when the fault begins.
+"$AR" flush >"$DIR/flush.out" 2>&1 || true
+fault_at=$(wc -l <"$NLOG")
 sed -i "s/^password *= *$PASSWORD\$/password   = wrong-$PASSWORD/" "$INI"
 grep -q "^password   = wrong-" "$INI" || { echo "demo: could not change the password" >&2; exit 1; }
 before=$(wc -l <"$R/logs/active-responses.log")
@@ -246,12 +250,12 @@ echo "   ossec-nagios check (the bridge's own Nagios plugin) -> exit $rc:"
 echo "$verdict" | grep -v '^ *\(spool\|follow status\): /' | wrap | indent | indent
 [ "$rc" != 0 ] || echo "   !! check says OK although the result is lost: this build cannot see the loss"
 if [ "$HAS_HB" = 1 ]; then
-	hb_critical() { grep -q "SERVICE NOTIFICATION: oncall;$HB_HOST;$HB_SERVICE;CRITICAL" "$NLOG"; }
+	hb_critical() { tail -n +"$((fault_at + 1))" "$NLOG" | grep -q "SERVICE NOTIFICATION: oncall;$HB_HOST;$HB_SERVICE;CRITICAL"; }
 	if wait_for 40 hb_critical; then
 		wait_for 3 status_fresh || true
 		echo "   Nagios, once no heartbeat arrived for [heartbeat] stale_after (10 s here):"
 		print_states | grep -F "$HB_SERVICE" | cut -c1-120 | indent
-		grep "SERVICE NOTIFICATION: oncall;$HB_HOST;$HB_SERVICE;" "$NLOG" | sed 's/^\[[0-9]*\] //' | wrap | indent | indent
+		tail -n +"$((fault_at + 1))" "$NLOG" | grep "SERVICE NOTIFICATION: oncall;$HB_HOST;$HB_SERVICE;" | sed 's/^\[[0-9]*\] //' | wrap | indent | indent
 	else
 		echo "   the heartbeat service $HB_HOST/$HB_SERVICE did not page within 40 s"
 	fi
