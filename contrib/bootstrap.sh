@@ -10,10 +10,10 @@
 #     missing.
 #  2. Go 1.26 or newer. A go on PATH, or one in the prefix (default
 #     /usr/local/go), that is new enough is used as it is and never
-#     touched. Otherwise Go $GO_WANT is fetched through the Go module proxy
-#     (GOPROXY, default proxy.golang.org) as the module
-#     golang.org/toolchain@v0.0.1-go$GO_WANT.linux-ARCH, the way
-#     `GOTOOLCHAIN=go$GO_WANT` fetches it, with an old go only as the
+#     touched. Otherwise Go GO_WANT (below: 1.26.8) is fetched through the
+#     Go module proxy (GOPROXY, default proxy.golang.org) as the module
+#     golang.org/toolchain@v0.0.1-goGO_WANT.linux-ARCH, the way
+#     `GOTOOLCHAIN=goGO_WANT` fetches it, with an old go only as the
 #     downloader (Debian's golang-go, 1.19, installed if need be), and
 #     installed in the prefix, replacing an older Go there. The Makefile
 #     finds it there (`sh contrib/bootstrap.sh -which`), so `make demo`
