@@ -84,6 +84,9 @@ type ServiceRule struct {
 	// source (the part of the location after "->": "/var/log/secure",
 	// "syscheck") and against the whole location; either may match.
 	Location string
+	// SendOK sends this service's OK results (alerts below the warning
+	// level); see Mapping.Sendable.
+	SendOK bool
 }
 
 // OutputOptions shape the plugin output.
@@ -223,6 +226,19 @@ func (m *Mapping) State(a alert.Alert) State {
 	return OK
 }
 
+// HostFor returns the host of an agent's alerts, as Map would choose it
+// for an alert from that agent: the first HostRule matching its name, else
+// Default, with {location_host} taken as the agent name; the Fallback when
+// the name cannot be delivered. The generator uses it to pair every known
+// agent with its Nagios host.
+func (m *Mapping) HostFor(agent alert.Agent) (string, error) {
+	h, _, err := m.host(alert.Alert{Agent: agent})
+	if err != nil {
+		return "", fmt.Errorf("agent %s: %w", quoteShort(agent.Name), err)
+	}
+	return h, nil
+}
+
 // host returns the alert's host and, when the Fallback was used, a note
 // for the output.
 func (m *Mapping) host(a alert.Alert) (string, string, error) {
@@ -285,8 +301,37 @@ func (m *Mapping) service(a alert.Alert) (string, bool) {
 	return "", false
 }
 
+// Reasons Sendable gives for a result it holds back.
+const (
+	ReasonNotNews = "below the warning level: an OK result would clear the service's problem (send_ok = no)"
+)
+
+// Sendable is the state decision: whether r, a Result of Map, goes to
+// Nagios, and if not why. Only news changes state: an OK result (an alert
+// below the warning level) is not sent, since it would clear a problem
+// another alert raised on the same service — a level-3 "authentication
+// success" after a level-10 brute force would set the service back to OK
+// and hide the attack — unless its service has SendOK. WARNING, CRITICAL
+// and UNKNOWN results are always sent. The OK that ends a problem comes
+// from elsewhere: the generated quiet-period reset in Nagios, or an active
+// response's "delete" recovery, which callers send without asking.
+func (m *Mapping) Sendable(r Result) (bool, string) {
+	if r.State != OK {
+		return true, ""
+	}
+	for _, s := range m.Services {
+		if s.Name == r.Service {
+			if s.SendOK {
+				return true, ""
+			}
+			break
+		}
+	}
+	return false, ReasonNotNews
+}
+
 func (s ServiceRule) matches(a alert.Alert) bool {
-	if len(s.Groups) > 0 && !anyGroup(s.Groups, a.Rule.Groups) {
+	if len(s.Groups) > 0 && !AnyGroup(s.Groups, a.Rule.Groups) {
 		return false
 	}
 	if len(s.Rules) > 0 && !inRanges(s.Rules, a.Rule.ID) {
@@ -306,7 +351,11 @@ func (s ServiceRule) matches(a alert.Alert) bool {
 	return true
 }
 
-func anyGroup(want, have []string) bool {
+// AnyGroup reports whether an alert in the rule groups have is in one of
+// the groups want. It is the one rule for rule groups everywhere (service
+// rules, follow mode's filter): OSSEC and Wazuh write group names in
+// lower case, people write "SSHD", so case does not matter.
+func AnyGroup(want, have []string) bool {
 	for _, w := range want {
 		for _, h := range have {
 			if strings.EqualFold(w, h) {

@@ -329,3 +329,89 @@ func checkOutput(t *testing.T, out string, max int, multiline bool) {
 		t.Errorf("output has an empty line: %.80q", out)
 	}
 }
+
+func TestHostFor(t *testing.T) {
+	m := testMapping()
+	m.Hosts.Rules = append(m.Hosts.Rules, HostRule{Match: "ip-*", Glob: true, Host: "{agent_id}-{agent_ip}"})
+	withFallback := *m
+	withFallback.Hosts.Fallback = "ossec-manager"
+	tests := []struct {
+		name  string
+		m     *Mapping
+		agent alert.Agent
+		want  string
+		err   error
+	}{
+		{"exact rule", m, alert.Agent{Name: "web01"}, "web01.example.com", nil},
+		{"glob rule", m, alert.Agent{Name: "db07", ID: "007"}, "database-cluster", nil},
+		{"template", m, alert.Agent{Name: "app-3"}, "app-3.apps", nil},
+		{"default", m, alert.Agent{Name: "mail01"}, "mail01", nil},
+		{"id and ip", m, alert.Agent{Name: "ip-x", ID: "004", IP: "10.0.0.4"}, "004-10.0.0.4", nil},
+		// The same agent in an alert: the generator's host is where the alert lands.
+		{"bad name without fallback", m, alert.Agent{Name: "web;01"}, "", ErrBadName},
+		{"bad name with fallback", &withFallback, alert.Agent{Name: "web;01"}, "ossec-manager", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.m.HostFor(tt.agent)
+			if !errors.Is(err, tt.err) || got != tt.want {
+				t.Fatalf("HostFor(%+v) = %q, %v; want %q, %v", tt.agent, got, err, tt.want, tt.err)
+			}
+			if err != nil {
+				return
+			}
+			a := sshAlert()
+			a.Agent = tt.agent
+			a.Location = "(" + tt.agent.Name + ") any->/var/log/secure"
+			if r, err := tt.m.Map(a); err != nil || r.Host != got {
+				t.Errorf("Map of an alert from the agent: host %q, %v; HostFor gave %q", r.Host, err, got)
+			}
+		})
+	}
+}
+
+// TestSendable is the state decision: only news changes state.
+func TestSendable(t *testing.T) {
+	sendOK := func(m *Mapping) { m.Services[0].SendOK = true } // OSSEC SSH only
+	tests := []struct {
+		name   string
+		mod    func(m *Mapping)
+		alert  func(a *alert.Alert)
+		state  State
+		send   bool
+		reason string
+	}{
+		{"level 10 brute force: WARNING is sent", nil, nil, Warning, true, ""},
+		{"level 12: CRITICAL is sent", nil, func(a *alert.Alert) { a.Rule.Level = 12 }, Critical, true, ""},
+		{"level 3 authentication success: OK is not sent", nil, func(a *alert.Alert) { a.Rule.ID, a.Rule.Level = 5715, 3 }, OK, false, ReasonNotNews},
+		{"level 6, just below warning: not sent", nil, func(a *alert.Alert) { a.Rule.Level = 6 }, OK, false, ReasonNotNews},
+		{"level 0: not sent", nil, func(a *alert.Alert) { a.Rule.Level = 0 }, OK, false, ReasonNotNews},
+		{"unresolved: UNKNOWN is sent", nil, func(a *alert.Alert) { a.Resolved = false; a.Rule.Level = 0 }, Unknown, true, ""},
+		{"send_ok on the service: OK is sent", sendOK, func(a *alert.Alert) { a.Rule.Level = 3 }, OK, true, ""},
+		{"send_ok on another service: OK is not sent", sendOK, func(a *alert.Alert) { a.Rule.Level = 3; a.Rule.Groups = []string{"syslog"} }, OK, false, ReasonNotNews},
+		{"warning 0: every resolved alert is at least WARNING", func(m *Mapping) { m.Warning = 0 }, func(a *alert.Alert) { a.Rule.Level = 0 }, Warning, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := testMapping()
+			if tt.mod != nil {
+				tt.mod(m)
+			}
+			a := sshAlert()
+			if tt.alert != nil {
+				tt.alert(&a)
+			}
+			r, err := m.Map(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.State != tt.state {
+				t.Fatalf("state %v, want %v", r.State, tt.state)
+			}
+			send, reason := m.Sendable(r)
+			if send != tt.send || reason != tt.reason {
+				t.Errorf("Sendable = %v, %q; want %v, %q", send, reason, tt.send, tt.reason)
+			}
+		})
+	}
+}

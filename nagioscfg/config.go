@@ -1,9 +1,16 @@
 // Package nagioscfg writes the configuration that must exist for the
 // bridge's passive results to land: Nagios 4 object definitions (a passive
 // service template for security alerts, a reset command, optional hosts, one
-// service per host and service), the same in Icinga 2's DSL, and the
-// ossec.conf <command>, <active-response> and <integration> blocks that make
-// OSSEC or Wazuh run the bridge.
+// service per host and service, the bridge's freshness-checked heartbeat
+// service), the same in Icinga 2's DSL (apply rules by host name, so that
+// the services attach to hosts defined anywhere), and the ossec.conf
+// <command>, <active-response> and <integration> blocks that make OSSEC or
+// Wazuh run the bridge.
+//
+// Who is paged is the caller's choice (Settings); Silent lists the services
+// that would page nobody. The output fits the stock Debian configurations:
+// it never defines a host they define (Config.Existing, Icinga's NodeName)
+// and keeps their active-check apply rules off the passive hosts.
 //
 // It gets plain data (Config, OSSEC) and knows nothing of OSSEC alerts, the
 // NSCA protocol or the mapping INI; filling the types from the INI is the
@@ -44,6 +51,7 @@ const (
 	DefaultCheckPeriod         = "24x7"
 	DefaultNotificationCommand = "mail-service-notification"
 	DefaultNotificationName    = "ossec-security"
+	DefaultHeartbeatCommand    = "ossec-nagios-stale"
 	// ResetText is the plugin output of the reset to OK after the quiet
 	// period.
 	ResetText = "No new security alerts"
@@ -94,11 +102,70 @@ type Settings struct {
 	Volatile bool
 }
 
+// Heartbeat is the bridge's own liveness service: flush and follow send it
+// an OK result at a fixed interval, and Nagios (a freshness check) or
+// Icinga 2 (the check_interval of a passive service) turns it CRITICAL with
+// HeartbeatText when none arrived for StaleAfter. It notifies the contacts
+// of Config.Defaults, recoveries included (the bridge is back is news), and
+// is not volatile: one outage, one page.
+type Heartbeat struct {
+	Host    string
+	Service string        // "" means no heartbeat service
+	Stale   time.Duration // whole seconds, more than 0
+}
+
+// HeartbeatText is the output of the heartbeat service when no heartbeat
+// arrived for stale: what to look at first. It holds no character that
+// Nagios would read as an argument separator or a comment (! ;), nor any of
+// its default illegal_macro_output_chars.
+func HeartbeatText(stale time.Duration) string {
+	return "No heartbeat from the OSSEC/Wazuh bridge (ossec-nagios) for " + durationText(stale) +
+		". Usual causes: the bridge is not running (ossec-nagios follow stopped, or no cron job running ossec-nagios flush)," +
+		" a wrong NSCA password or encryption method in ossec-nagios.ini," +
+		" nsca writing to a command file this Nagios does not read (nsca.cfg command_file)," +
+		" or Nagios not reading check results (check_external_commands, accept_passive_service_checks)"
+}
+
+// heartbeatSettings are the heartbeat service's settings: the defaults'
+// routing, w,u,c,r, not volatile.
+func (c Config) heartbeatSettings() Settings {
+	s := c.Defaults
+	s.NotificationOptions = "w,u,c,r"
+	s.Volatile = false
+	s.QuietPeriod = c.Heartbeat.Stale
+	return s
+}
+
+// Silent returns the services (the heartbeat's included) whose settings
+// notify nobody: no contact group and no contact, or notification options
+// n. Nagios may still page the contacts of a host defined elsewhere (a
+// service without contacts inherits its host's); Icinga 2 pages nobody.
+func Silent(c Config) []Service {
+	c = c.withDefaults()
+	_, svcs := c.sorted()
+	if c.Heartbeat.Service != "" {
+		svcs = append(svcs, Service{Host: c.Heartbeat.Host, Name: c.Heartbeat.Service, Settings: c.heartbeatSettings()})
+	}
+	var out []Service
+	for _, s := range svcs {
+		o, err := parseNotificationOptions(s.NotificationOptions)
+		if err == nil && len(o.letters) > 0 && (len(s.ContactGroups) > 0 || len(s.Contacts) > 0) {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 // Host is a host to define, for hosts the user's Nagios or Icinga does not
 // define already.
 type Host struct {
-	Name    string
-	Address string // optional; an IP address or DNS name
+	Name string
+	// Address is optional: an IP address or DNS name. Nagios gets it as
+	// address; Icinga 2 as vars.ossec_address, since the stock
+	// conf.d/services.conf applies active ping4/ping6/ssh checks to every
+	// host with an address.
+	Address string
 	Alias   string // optional; defaults to Name
 }
 
@@ -115,15 +182,26 @@ type Config struct {
 	Defaults Settings
 	// Hosts to define (gen -with-hosts); empty: the user defines them.
 	Hosts []Host
+	// Existing hosts are defined by the monitoring configuration already
+	// and never defined here, even when in Hosts (Debian's stock Nagios
+	// objects/localhost.cfg defines localhost). Icinga 2 output also skips
+	// a host named like the Icinga node (NodeName, which the stock
+	// conf.d/hosts.conf defines) by a condition in the file itself.
+	Existing []string
 	// Services, one per (host, service) pair; no pair may repeat.
 	Services []Service
+	// Heartbeat is the bridge's liveness service (Service "": none).
+	Heartbeat Heartbeat
 
 	// Object names; empty fields take the Default* constants.
 	ServiceTemplate string
 	HostTemplate    string
 	ResetCommand    string // Nagios command object running check_dummy
-	CheckDummy      string // Nagios: absolute path of check_dummy
-	CheckPeriod     string // Nagios: freshness checks run only inside it
+	// HeartbeatCommand is the Nagios command object the heartbeat's
+	// freshness check runs: check_dummy 2 with HeartbeatText.
+	HeartbeatCommand string
+	CheckDummy       string // Nagios: absolute path of check_dummy
+	CheckPeriod      string // Nagios: freshness checks run only inside it
 	// Icinga 2 notification: the NotificationCommand to use and the name
 	// of the apply rule.
 	NotificationCommand string
@@ -140,12 +218,14 @@ func (c Config) withDefaults() Config {
 	def(&c.ServiceTemplate, DefaultServiceTemplate)
 	def(&c.HostTemplate, DefaultHostTemplate)
 	def(&c.ResetCommand, DefaultResetCommand)
+	def(&c.HeartbeatCommand, DefaultHeartbeatCommand)
 	def(&c.CheckDummy, DefaultCheckDummy)
 	def(&c.CheckPeriod, DefaultCheckPeriod)
 	def(&c.NotificationCommand, DefaultNotificationCommand)
 	def(&c.NotificationName, DefaultNotificationName)
 	c.Defaults = c.Defaults.withDefaults()
 	c.Hosts = slices.Clone(c.Hosts)
+	c.Existing = slices.Clone(c.Existing)
 	c.Services = slices.Clone(c.Services)
 	for i := range c.Services {
 		c.Services[i].Settings = c.Services[i].Settings.withDefaults()
@@ -202,6 +282,7 @@ func (c Config) validate() error {
 		{"service template", c.ServiceTemplate},
 		{"host template", c.HostTemplate},
 		{"reset command", c.ResetCommand},
+		{"heartbeat command", c.HeartbeatCommand},
 		{"check period", c.CheckPeriod},
 		{"notification command", c.NotificationCommand},
 		{"notification name", c.NotificationName},
@@ -236,8 +317,25 @@ func (c Config) validate() error {
 			}
 		}
 	}
+	for _, h := range c.Existing {
+		if err := ValidateName(h, MaxHostLen); err != nil {
+			return fmt.Errorf("nagioscfg: existing host %q: %w", h, err)
+		}
+	}
 	type pair struct{ h, s string }
 	seen := make(map[pair]bool, len(c.Services))
+	if hb := c.Heartbeat; hb.Service != "" {
+		if err := ValidateName(hb.Host, MaxHostLen); err != nil {
+			return fmt.Errorf("nagioscfg: heartbeat host %q: %w", hb.Host, err)
+		}
+		if err := ValidateName(hb.Service, MaxServiceLen); err != nil {
+			return fmt.Errorf("nagioscfg: heartbeat service %q: %w", hb.Service, err)
+		}
+		if hb.Stale <= 0 || hb.Stale%time.Second != 0 {
+			return fmt.Errorf("nagioscfg: heartbeat: %w: stale after %s: must be a whole number of seconds, more than 0", ErrInvalidSetting, hb.Stale)
+		}
+		seen[pair{hb.Host, hb.Service}] = true
+	}
 	for _, s := range c.Services {
 		if err := ValidateName(s.Host, MaxHostLen); err != nil {
 			return fmt.Errorf("nagioscfg: service %q on host %q: host name: %w", s.Name, s.Host, err)
@@ -360,9 +458,10 @@ func validateAddress(s string) error {
 	return nil
 }
 
-// sorted returns hosts and services in output order.
+// sorted returns hosts (without the Existing ones) and services in output
+// order.
 func (c Config) sorted() ([]Host, []Service) {
-	hosts := slices.Clone(c.Hosts)
+	hosts := slices.DeleteFunc(slices.Clone(c.Hosts), func(h Host) bool { return slices.Contains(c.Existing, h.Name) })
 	slices.SortFunc(hosts, func(a, b Host) int { return strings.Compare(a.Name, b.Name) })
 	svcs := slices.Clone(c.Services)
 	slices.SortFunc(svcs, func(a, b Service) int {
@@ -372,6 +471,18 @@ func (c Config) sorted() ([]Host, []Service) {
 		return strings.Compare(a.Name, b.Name)
 	})
 	return hosts, svcs
+}
+
+// skippedHosts are the Hosts that Existing names, sorted.
+func (c Config) skippedHosts() []string {
+	var out []string
+	for _, h := range c.Hosts {
+		if slices.Contains(c.Existing, h.Name) {
+			out = append(out, h.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // durationText renders d for comments: "1h", "30m", "90s".

@@ -14,8 +14,12 @@ import (
 // them) and valid against the stock Debian configurations.
 func contribConfig(group string) Config {
 	d := Settings{ContactGroups: []string{group}, QuietPeriod: time.Hour, Volatile: true}
-	c := Config{Defaults: d, Hosts: []Host{{Name: "web01", Address: "192.0.2.10"}, {Name: "db01", Address: "192.0.2.11"}}}
-	for _, h := range []string{"web01", "db01"} {
+	c := Config{Defaults: d, Hosts: []Host{
+		{Name: "web01", Address: "192.0.2.10", Alias: "OSSEC agent web01"},
+		{Name: "db01", Address: "192.0.2.11", Alias: "OSSEC agent db01"},
+		{Name: "ossec-manager", Alias: "OSSEC agent ossec-manager"},
+	}, Heartbeat: Heartbeat{Host: "ossec-manager", Service: "OSSEC bridge", Stale: 10 * time.Minute}}
+	for _, h := range []string{"web01", "db01", "ossec-manager"} {
 		for _, n := range []string{"OSSEC", "OSSEC SSH", "OSSEC integrity"} {
 			c.Services = append(c.Services, Service{Host: h, Name: n, Settings: d})
 		}

@@ -11,11 +11,18 @@ import (
 // Icinga2 returns Icinga 2 objects: a passive Service template whose
 // `dummy` check is the reset to OK after the quiet period, one apply
 // Notification rule routing the alerts by the services' settings, (when
-// c.Hosts is not empty) a Host template and the hosts, and one Service
-// object per (host, service) pair. It needs the ITL (`include <itl>`), the
-// NotificationCommand c.NotificationCommand (the stock conf.d defines
-// mail-service-notification), and the time periods, users and user groups
-// named in the settings.
+// c.Hosts is not empty) a Host template and the hosts, one apply Service
+// rule per service attaching it by host name to hosts that exist (defined
+// here or anywhere else), and the heartbeat service. It needs the ITL
+// (`include <itl>`), the NotificationCommand c.NotificationCommand (the
+// stock conf.d defines mail-service-notification), and the time periods,
+// users and user groups named in the settings.
+//
+// Generated hosts carry no address or address6 (the agent's address is in
+// vars.ossec_address), so the stock ping4, ping6 and ssh apply rules of
+// conf.d/services.conf, which assign on an address, leave them alone. A
+// generated host named like the Icinga node (NodeName, defined by the stock
+// conf.d/hosts.conf) is skipped by a condition in the file.
 func Icinga2(c Config) ([]byte, error) {
 	c = c.withDefaults()
 	if err := c.validate(); err != nil {
@@ -68,9 +75,14 @@ func Icinga2(c Config) ([]byte, error) {
 	w.line(fmt.Sprintf("assign where %s in service.templates && service.vars.ossec_notify", q(c.ServiceTemplate)))
 	b.WriteString("}\n\n")
 
+	if skipped := c.skippedHosts(); len(skipped) > 0 {
+		fmt.Fprintf(&b, "/* Not defined here, as the Icinga configuration defines them already: %s. */\n\n", strings.Join(skipped, ", "))
+	}
 	if len(hosts) > 0 {
 		b.WriteString("/* Hosts defined here because the Icinga configuration did not define\n" +
-			" * them. A passive host that never receives a result stays UP. */\n")
+			" * them. A passive host that never receives a result stays UP. No address\n" +
+			" * attribute: the stock ping4/ping6/ssh apply rules assign on it and would\n" +
+			" * run active checks; the agent's address is in vars.ossec_address. */\n")
 		fmt.Fprintf(&b, "template Host %s {\n", q(c.HostTemplate))
 		w.kv("check_command", q("dummy"))
 		w.kv("enable_active_checks", "false")
@@ -79,36 +91,106 @@ func Icinga2(c Config) ([]byte, error) {
 		w.kv("vars.dummy_state", "0")
 		w.kv("vars.dummy_text", q("Host defined for OSSEC/Wazuh alerts"))
 		b.WriteString("}\n\n")
+		b.WriteString("/* Each host is skipped on the Icinga node of the same name: the stock\n" +
+			" * conf.d/hosts.conf defines object Host NodeName. */\n")
 		for _, h := range hosts {
-			fmt.Fprintf(&b, "object Host %s {\n", q(h.Name))
-			w.kv("import", q(c.HostTemplate))
+			fmt.Fprintf(&b, "if (NodeName != %s) {\n", q(h.Name))
+			fmt.Fprintf(&b, "  object Host %s {\n", q(h.Name))
+			iw := &icingaWriter{b: &b, indent: "    "}
+			iw.kv("import", q(c.HostTemplate))
 			if h.Alias != "" {
-				w.kv("display_name", q(h.Alias))
+				iw.kv("display_name", q(h.Alias))
 			}
 			if h.Address != "" {
-				if strings.Contains(h.Address, ":") {
-					w.kv("address6", q(h.Address))
-				} else {
-					w.kv("address", q(h.Address))
-				}
+				iw.kv("vars.ossec_address", q(h.Address))
 			}
-			b.WriteString("}\n\n")
+			b.WriteString("  }\n}\n\n")
 		}
 	}
 
-	for _, s := range svcs {
-		fmt.Fprintf(&b, "object Service %s {\n", q(s.Name))
+	if len(svcs) > 0 {
+		b.WriteString("/* One rule per service: it attaches the service to the hosts named, wherever\n" +
+			" * they are defined. */\n")
+	}
+	for _, g := range groupServices(svcs) {
+		fmt.Fprintf(&b, "apply Service %s {\n", q(g.name))
 		w.line("import " + q(c.ServiceTemplate))
-		w.kv("host_name", q(s.Host))
-		w.overrides(d, s.Settings)
+		w.overrides(d, g.settings)
+		w.line("assign where host.name in " + list(g.hosts))
+		b.WriteString("}\n\n")
+	}
+
+	if hb := c.Heartbeat; hb.Service != "" {
+		hs := c.heartbeatSettings()
+		b.WriteString("/* The bridge's heartbeat: ossec-nagios flush (cron) and follow send it OK at\n" +
+			" * a fixed interval. Each result moves the next check to now + check_interval;\n" +
+			" * when none arrived for " + durationText(hb.Stale) + ", Icinga runs the dummy check (it needs\n" +
+			" * active checks on): CRITICAL, naming the usual causes, notifying the users\n" +
+			" * and groups above; the recovery (the bridge is back) notifies too. */\n")
+		fmt.Fprintf(&b, "apply Service %s {\n", q(hb.Service))
+		w.line("import " + q(c.ServiceTemplate))
+		w.kv("enable_active_checks", "true")
+		w.kv("check_interval", icingaDuration(hb.Stale))
+		w.kv("retry_interval", icingaDuration(hb.Stale))
+		w.kv("volatile", "false")
+		w.kv("vars.dummy_state", "2")
+		w.kv("vars.dummy_text", q(HeartbeatText(hb.Stale)))
+		w.routing(hs)
+		w.line("assign where host.name == " + q(hb.Host))
 		b.WriteString("}\n\n")
 	}
 	return b.Bytes(), nil
 }
 
-type icingaWriter struct{ b *bytes.Buffer }
+// serviceGroup is one apply Service rule: a service name with the same
+// settings on every host listed.
+type serviceGroup struct {
+	name     string
+	settings Settings
+	hosts    []string
+}
 
-func (w *icingaWriter) line(s string) { w.b.WriteString("  " + s + "\n") }
+// groupServices folds sorted services into apply rules: one per name and
+// distinct settings, hosts in order.
+func groupServices(svcs []Service) []serviceGroup {
+	var gs []serviceGroup
+	for _, s := range svcs {
+		found := false
+		for i := range gs {
+			if gs[i].name == s.Name && sameSettings(gs[i].settings, s.Settings) {
+				gs[i].hosts = append(gs[i].hosts, s.Host)
+				found = true
+				break
+			}
+		}
+		if !found {
+			gs = append(gs, serviceGroup{name: s.Name, settings: s.Settings, hosts: []string{s.Host}})
+		}
+	}
+	slices.SortStableFunc(gs, func(a, b serviceGroup) int { return strings.Compare(a.name, b.name) })
+	return gs
+}
+
+func sameSettings(a, b Settings) bool {
+	ao, _ := parseNotificationOptions(a.NotificationOptions)
+	bo, _ := parseNotificationOptions(b.NotificationOptions)
+	return slices.Equal(a.ContactGroups, b.ContactGroups) && slices.Equal(a.Contacts, b.Contacts) &&
+		a.NotificationPeriod == b.NotificationPeriod && a.NotificationInterval == b.NotificationInterval &&
+		ao.nagios() == bo.nagios() && a.QuietPeriod == b.QuietPeriod && a.Volatile == b.Volatile
+}
+
+type icingaWriter struct {
+	b      *bytes.Buffer
+	indent string // "" means two spaces
+}
+
+func (w *icingaWriter) line(s string) {
+	if w.indent == "" {
+		w.b.WriteString("  " + s + "\n")
+		return
+	}
+	w.b.WriteString(w.indent + s + "\n")
+}
 
 func (w *icingaWriter) kv(k, v string) {
 	if k == "import" {

@@ -83,6 +83,10 @@ func Nagios(c Config) ([]byte, error) {
 	w.contacts(d.ContactGroups, d.Contacts)
 	w.end()
 
+	if skipped := c.skippedHosts(); len(skipped) > 0 {
+		w.comment("Not defined here, as the Nagios configuration defines them already: " + strings.Join(skipped, ", ") + ".")
+		b.WriteString("\n")
+	}
 	if len(hosts) > 0 {
 		w.comment("Template for the hosts below, defined here because the Nagios",
 			"configuration did not define them. A passive host that never receives a",
@@ -121,6 +125,31 @@ func Nagios(c Config) ([]byte, error) {
 		w.kv("host_name", s.Host)
 		w.kv("service_description", s.Name)
 		w.overrides(d, s.Settings, c.ResetCommand)
+		w.end()
+	}
+
+	if hb := c.Heartbeat; hb.Service != "" {
+		w.comment("The bridge's heartbeat: ossec-nagios flush (cron) and follow send it OK at",
+			"a fixed interval. When none arrived for "+durationText(hb.Stale)+", the freshness check runs",
+			"check_dummy 2: CRITICAL, naming the usual causes, and pages the contacts above.")
+		w.begin("command")
+		w.kv("command_name", c.HeartbeatCommand)
+		w.kv("command_line", c.CheckDummy+` 2 "$ARG1$"`)
+		w.end()
+		hs := c.heartbeatSettings()
+		w.begin("service")
+		w.kv("use", c.ServiceTemplate)
+		w.kv("host_name", hb.Host)
+		w.kv("service_description", hb.Service)
+		w.note("One outage, one page; the recovery (the bridge is back) pages too.")
+		w.kv("is_volatile", "0")
+		w.kv("check_freshness", "1")
+		w.kv("freshness_threshold", fmt.Sprint(int64(hb.Stale/time.Second)))
+		w.kv("check_command", c.HeartbeatCommand+"!"+HeartbeatText(hb.Stale))
+		w.kv("notification_options", "w,u,c,r")
+		if d.NotificationInterval != hs.NotificationInterval {
+			w.kv("notification_interval", minutes(hs.NotificationInterval))
+		}
 		w.end()
 	}
 	return b.Bytes(), nil

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,25 @@ var configCases = []struct {
 			CheckPeriod: "always", NotificationCommand: "sec-notify", NotificationName: "sec",
 		},
 	},
+	{name: "heartbeat-cluster-existing", cfg: heartbeatCase},
+}
+
+// heartbeatCase: a cluster host, a host the Nagios configuration defines
+// already, and the heartbeat on it.
+var heartbeatCase = Config{
+	Defaults: security,
+	Hosts: []Host{
+		{Name: "database-cluster", Alias: "OSSEC agents db01, db02"},
+		{Name: "localhost", Address: "127.0.0.1", Alias: "OSSEC agent mgr"},
+		{Name: "web01", Address: "192.0.2.10", Alias: "OSSEC agent web01"},
+	},
+	Existing: []string{"localhost"},
+	Services: []Service{
+		{Host: "database-cluster", Name: "OSSEC", Settings: security},
+		{Host: "localhost", Name: "OSSEC", Settings: security},
+		{Host: "web01", Name: "OSSEC", Settings: security},
+	},
+	Heartbeat: Heartbeat{Host: "localhost", Service: "OSSEC bridge", Stale: 10 * time.Minute},
 }
 
 var ossecCases = []struct {
@@ -182,6 +202,12 @@ func TestRefused(t *testing.T) {
 		{name: "interval in seconds", cfg: Config{Defaults: Settings{NotificationInterval: 90 * time.Second}}, want: ErrInvalidSetting, message: "minutes"},
 		{name: "negative quiet period", cfg: Config{Defaults: Settings{QuietPeriod: -time.Second}}, want: ErrInvalidSetting, message: "quiet period"},
 		{name: "relative check_dummy", cfg: Config{CheckDummy: "check_dummy"}, want: ErrInvalidSetting, message: "absolute"},
+		{name: "heartbeat without threshold", cfg: Config{Heartbeat: Heartbeat{Host: "m", Service: "OSSEC bridge"}}, want: ErrInvalidSetting, message: "heartbeat"},
+		{name: "heartbeat threshold in ms", cfg: Config{Heartbeat: Heartbeat{Host: "m", Service: "OSSEC bridge", Stale: 1500 * time.Millisecond}}, want: ErrInvalidSetting, message: "whole number of seconds"},
+		{name: "heartbeat host", cfg: Config{Heartbeat: Heartbeat{Host: "m;x", Service: "OSSEC bridge", Stale: time.Minute}}, want: ErrInvalidName, message: `heartbeat host "m;x"`},
+		{name: "heartbeat on a service", cfg: Config{Heartbeat: Heartbeat{Host: "m", Service: "OSSEC", Stale: time.Minute},
+			Services: []Service{{Host: "m", Name: "OSSEC"}}}, want: ErrDuplicate, message: `service "OSSEC" on host "m"`},
+		{name: "existing host", cfg: Config{Existing: []string{"local,host"}}, want: ErrInvalidName, message: "existing host"},
 		{name: "template name", cfg: Config{ServiceTemplate: "a;b"}, want: ErrInvalidName, message: "service template"},
 		{name: "service override bad", cfg: Config{Services: []Service{{Host: "h", Name: "s", Settings: Settings{NotificationOptions: "z"}}}}, want: ErrInvalidSetting, message: `service "s" on host "h"`},
 	}
@@ -342,11 +368,53 @@ func TestOutputHoldsEveryPair(t *testing.T) {
 		if strings.Count(string(n), block) != 1 {
 			t.Errorf("Nagios: (%s, %s) not defined exactly once", s.Host, s.Name)
 		}
-		obj := fmt.Sprintf("object Service %q {\n  import %q\n  host_name = %q\n", s.Name, DefaultServiceTemplate, s.Host)
-		if strings.Count(string(i), obj) != 1 {
-			t.Errorf("Icinga2: (%s, %s) not defined exactly once", s.Host, s.Name)
+	}
+	applied := icingaApplied(t, string(i))
+	for _, s := range cfg.Services {
+		if n := applied[ServiceKey{s.Host, s.Name}]; n != 1 {
+			t.Errorf("Icinga2: (%s, %s) applied %d times, want 1", s.Host, s.Name, n)
 		}
 	}
+	if len(applied) != len(cfg.Services) {
+		t.Errorf("Icinga2: %d (host, service) pairs applied, want %d: %v", len(applied), len(cfg.Services), applied)
+	}
+}
+
+// icingaApplied counts the (host, service) pairs of the apply Service
+// rules of generated Icinga 2 output ("assign where host.name in [ ... ]"
+// or "== ...").
+func icingaApplied(t *testing.T, out string) map[ServiceKey]int {
+	t.Helper()
+	got := map[ServiceKey]int{}
+	var name string
+	for _, line := range strings.Split(out, "\n") {
+		if rest, ok := strings.CutPrefix(line, "apply Service "); ok {
+			var err error
+			if name, err = strconv.Unquote(strings.TrimSuffix(rest, " {")); err != nil {
+				t.Fatalf("apply line %q: %v", line, err)
+			}
+			continue
+		}
+		line = strings.TrimSpace(line)
+		if rest, ok := strings.CutPrefix(line, "assign where host.name in [ "); ok && name != "" {
+			for _, h := range strings.Split(strings.TrimSuffix(rest, " ]"), ", ") {
+				h, err := strconv.Unquote(h)
+				if err != nil {
+					t.Fatalf("assign line %q: %v", line, err)
+				}
+				got[ServiceKey{h, name}]++
+			}
+			name = ""
+		} else if rest, ok := strings.CutPrefix(line, "assign where host.name == "); ok && name != "" {
+			h, err := strconv.Unquote(rest)
+			if err != nil {
+				t.Fatalf("assign line %q: %v", line, err)
+			}
+			got[ServiceKey{h, name}]++
+			name = ""
+		}
+	}
+	return got
 }
 
 func FuzzValidateName(f *testing.F) {

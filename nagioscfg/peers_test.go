@@ -50,6 +50,14 @@ define timeperiod {
     sunday           00:00-24:00
 }
 `,
+	"heartbeat-cluster-existing": `define host {
+    host_name           localhost
+    address             127.0.0.1
+    max_check_attempts  1
+    check_period        24x7
+    contact_groups      security
+}
+`,
 }
 
 // Icinga 2 objects the user would define, for the ITL-only validation.
@@ -65,6 +73,12 @@ object TimePeriod "workhours" { ranges = { monday = "09:00-17:00" } }
 object User "oncall" { }
 object Host "web01" { check_command = "dummy" }
 object NotificationCommand "sec-notify" { command = [ "/bin/true" ] }
+`,
+	"heartbeat-cluster-existing": `object TimePeriod "24x7" { ranges = { monday = "00:00-24:00" } }
+object UserGroup "security" { }
+object User "lab" { groups = [ "security" ] }
+object NotificationCommand "mail-service-notification" { command = [ "/bin/true" ] }
+object Host "localhost" { check_command = "dummy" }
 `,
 }
 

@@ -1,31 +1,41 @@
 // Package flood keeps a flood of alerts for one Nagios host/service from
-// paging people dozens of times: per (host, service), within a window the
-// first result goes out at once, later ones are aggregated, and when the
-// window closes one summary goes out:
+// paging people dozens of times ("one incident, one page"; Alertmanager's
+// group_wait / group_interval is the model). Per (host, service):
 //
-//	37 alerts in 300 s, worst level 12: last: <output of the last one>
+//   - the first result goes out at once and opens a window;
 //
-// counting the aggregated results (not the one sent at once), with the worst
-// state among them (OK < WARNING < UNKNOWN < CRITICAL) and within the
-// caller's maximum output length. A window that
-// closes with aggregated results is followed at once by another one, so a
-// sustained flood yields one summary per window; a window that closes empty
-// is forgotten, and the next result is sent at once again.
+//   - a result within the window whose state is worse than any the window
+//     sent (WARNING, then UNKNOWN, then CRITICAL) is news: it goes out at
+//     once and is not counted;
+//
+//   - every other result within the window is held: counted, with the
+//     worst state and level, the time of the first and last held alert
+//     and the last one's output;
+//
+//   - when the window closes with held results, one summary goes out:
+//
+//     flood: 199 more alerts from 2026-12-06 20:01:02 to 20:02:01 UTC (window 5m), worst level 10: last: <output>
+//
+//     with the worst state of the window (held or sent at once, so that a
+//     summary never lowers what Nagios shows), within the caller's maximum
+//     output length, and the next window opens at once, so a sustained
+//     flood yields one summary per window; a window that closes with
+//     nothing held is forgotten, and the next result is sent at once again.
 //
 // It owns the window logic and the state file format, not the decision
-// whether a service is flood controlled (the configuration's) nor delivery.
-// Two front ends share the logic:
-//
-//   - Limiter, in memory, for follow mode: Offer each result, call Flush
-//     when Next says a window closes (a timer), FlushAll at shutdown.
-//   - StateFile, a small file shared by concurrent active-response
-//     processes under flock(2). Each process offers its result and learns
-//     what to send. A short-lived process cannot wait for a window to
-//     close, so the summary of a closed window is emitted by the first
-//     process that sees it closed (any offer checks every window) or by
-//     StateFile.Flush, which `ossec-nagios flush` runs from cron: with that
-//     cron entry no aggregated alert waits longer than a window plus the
-//     cron period, and none is forgotten.
+// whether a service is flood controlled or its window (the
+// configuration's) nor delivery. Its front end is StateFile, a small file
+// shared by concurrent processes under flock(2): the active response,
+// follow mode, `ossec-nagios flush` and the background flusher. What is
+// held is in the file before an operation returns, so a crash loses
+// nothing held. A short-lived process cannot wait for a window to close:
+// the summary of a closed window is emitted by the first operation that
+// sees it closed (any offer checks every window) or by StateFile.Due,
+// which flush (cron), follow mode and the background flusher run. Due
+// hands summaries over under the lock and forgets them only once the
+// caller made them durable; a summary an offer returns is the caller's to
+// send or spool, in order before the offered result (a process killed
+// between the two loses it).
 package flood
 
 import (
@@ -34,7 +44,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -49,18 +58,21 @@ type Item struct {
 	// Window, if positive, overrides Options.Window for this item's
 	// (host, service) when it opens a window: per-service configuration.
 	Window time.Duration
+	// Time is when the alert happened, for the summary's first and last
+	// times; zero means when it was offered.
+	Time time.Time
 }
 
 // Options configure flood control.
 type Options struct {
 	// Window is how long after a result is sent the later results for the
-	// same (host, service) are aggregated. It must be positive.
+	// same (host, service) are held, for an Item without its own Window.
+	// It must be positive.
 	Window time.Duration
 	// MaxOutput bounds a summary's output in bytes (the transport's
 	// limit); it is cut at a UTF-8 boundary. Zero means no limit.
 	MaxOutput int
 	// Now is StateFile's clock, read under the lock; nil means time.Now.
-	// The Limiter takes the time as an argument instead.
 	Now func() time.Time
 }
 
@@ -94,10 +106,17 @@ type key struct{ host, service string }
 // window is the state of one (host, service).
 type window struct {
 	Start, End time.Time
-	Count      int // results aggregated, not sent, in this window
+	// Sent is the worst state Nagios was given in this window: by the
+	// result that opened it, a rise sent at once, or the summary that
+	// closed the window before it.
+	Sent       bridge.State
+	Count      int // results held, not sent, in this window
 	Worst      bridge.State
 	WorstLevel int
-	Last       bridge.Result // the last aggregated result
+	// First and LastAt are the alert times of the first and the last
+	// held result.
+	First, LastAt time.Time
+	Last          bridge.Result // the last held result
 }
 
 // severity orders states for "worst state wins": CRITICAL is worse than
@@ -116,6 +135,22 @@ func severity(s bridge.State) int {
 	return 2 // out of range: as bad as UNKNOWN
 }
 
+// worse returns the worse of two states.
+func worse(a, b bridge.State) bridge.State {
+	if severity(b) > severity(a) {
+		return b
+	}
+	return a
+}
+
+// nagiosState maps a state out of range to UNKNOWN.
+func nagiosState(s bridge.State) bridge.State {
+	if s < bridge.OK || s > bridge.Unknown {
+		return bridge.Unknown
+	}
+	return s
+}
+
 // closed reports whether w is over at now. A clock that stepped back before
 // the window's start by more than its length also closes it, so that a
 // window cannot stay open for as long as the clock was wrong.
@@ -123,16 +158,24 @@ func (w *window) closed(now time.Time) bool {
 	return !now.Before(w.End) || now.Before(w.Start.Add(-w.End.Sub(w.Start)))
 }
 
-func (w *window) add(it Item, maxOutput int) {
+func (w *window) add(it Item, now time.Time, maxOutput int) {
 	r := it.Result
-	if r.State < bridge.OK || r.State > bridge.Unknown {
-		r.State = bridge.Unknown // not a Nagios state: count it as one
+	r.State = nagiosState(r.State)
+	at := it.Time
+	if at.IsZero() {
+		at = now
 	}
 	if w.Count == 0 || severity(r.State) > severity(w.Worst) {
 		w.Worst = r.State
 	}
 	if w.Count == 0 || it.Level > w.WorstLevel {
 		w.WorstLevel = it.Level
+	}
+	if w.Count == 0 || at.Before(w.First) {
+		w.First = at
+	}
+	if w.Count == 0 || at.After(w.LastAt) {
+		w.LastAt = at
 	}
 	limit := maxStoredOutput
 	if maxOutput > 0 && maxOutput < limit {
@@ -151,8 +194,14 @@ type table map[key]*window
 func (t table) offer(it Item, now time.Time, o Options) []bridge.Result {
 	out := t.flush(now, o, false)
 	k := key{it.Result.Host, it.Result.Service}
+	state := nagiosState(it.Result.State)
 	if w := t[k]; w != nil {
-		w.add(it, o.MaxOutput)
+		if severity(state) > severity(w.Sent) {
+			// A rise in severity is news: sent at once, not counted.
+			w.Sent = state
+			return append(out, it.Result)
+		}
+		w.add(it, now, o.MaxOutput)
 		return out
 	}
 	if k.host == "" || len(k.host)+len(k.service) > maxKeyBytes || len(t) >= MaxWindows {
@@ -163,13 +212,13 @@ func (t table) offer(it Item, now time.Time, o Options) []bridge.Result {
 	if it.Window > 0 {
 		d = it.Window
 	}
-	t[k] = &window{Start: now, End: now.Add(d)}
+	t[k] = &window{Start: now, End: now.Add(d), Sent: state}
 	return append(out, it.Result)
 }
 
 // flush returns the summaries of the windows closed at now (of every window
-// with aggregated results when all is set), oldest window first, and
-// forgets the windows that are over.
+// with held results when all is set), oldest window first, and forgets
+// the windows that are over.
 func (t table) flush(now time.Time, o Options, all bool) []bridge.Result {
 	var due []key
 	for k, w := range t {
@@ -189,14 +238,16 @@ func (t table) flush(now time.Time, o Options, all bool) []bridge.Result {
 				delete(t, k)
 				break
 			}
-			out = append(out, summary(k, w, o.MaxOutput))
+			sum := summary(k, w, o.MaxOutput)
+			out = append(out, sum)
 			if all {
 				delete(t, k)
 				break
 			}
-			// The flood may go on: aggregate into the next window.
+			// The flood may go on: hold into the next window, which
+			// starts from what the summary told Nagios.
 			d := w.End.Sub(w.Start)
-			*w = window{Start: w.End, End: w.End.Add(d)}
+			*w = window{Start: w.End, End: w.End.Add(d), Sent: sum.State}
 		}
 	}
 	return out
@@ -238,26 +289,59 @@ func (t table) next() (time.Time, bool) {
 	return at, found
 }
 
-// summaryText returns "37 alerts in 300 s, worst level 12: last: ...".
-func summaryText(count int, window time.Duration, worstLevel int, lastOutput string, maxOutput int) string {
-	noun := "alerts"
-	if count == 1 {
-		noun = "alert"
+// summaryText returns "flood: 199 more alerts from 2026-12-06 20:01:02
+// to 20:02:01 UTC (window 5m), worst level 10: last: <output>", the times
+// in the local time zone.
+func summaryText(w *window, maxOutput int) string {
+	var b strings.Builder
+	b.WriteString("flood: ")
+	b.WriteString(strconv.Itoa(w.Count))
+	first, last := w.First.Local(), w.LastAt.Local()
+	const day, clock = "2006-01-02 ", "15:04:05"
+	if w.Count == 1 {
+		b.WriteString(" more alert at " + first.Format(day+clock+" MST"))
+	} else {
+		b.WriteString(" more alerts from " + first.Format(day+clock) + " to ")
+		if last.Format(day) == first.Format(day) {
+			b.WriteString(last.Format(clock + " MST"))
+		} else {
+			b.WriteString(last.Format(day + clock + " MST"))
+		}
 	}
-	s := strconv.Itoa(count) + " " + noun + " in " + strconv.FormatFloat(window.Seconds(), 'f', -1, 64) +
-		" s, worst level " + strconv.Itoa(worstLevel) + ": last: " + lastOutput
+	b.WriteString(" (window " + Duration(w.End.Sub(w.Start)) + "), worst level " + strconv.Itoa(w.WorstLevel) + ": last: " + w.Last.Output)
+	s := b.String()
 	if maxOutput > 0 {
 		s = truncate(s, maxOutput)
 	}
 	return s
 }
 
+// Duration formats d the way the INI writes it: 5m, 90s, 1h, 1h30m.
+func Duration(d time.Duration) string {
+	if d <= 0 || d%time.Second != 0 {
+		return d.String()
+	}
+	var b strings.Builder
+	if h := d / time.Hour; h > 0 {
+		b.WriteString(strconv.FormatInt(int64(h), 10) + "h")
+		d -= h * time.Hour
+	}
+	if m := d / time.Minute; m > 0 {
+		b.WriteString(strconv.FormatInt(int64(m), 10) + "m")
+		d -= m * time.Minute
+	}
+	if d > 0 {
+		b.WriteString(strconv.FormatInt(int64(d/time.Second), 10) + "s")
+	}
+	return b.String()
+}
+
 func summary(k key, w *window, maxOutput int) bridge.Result {
 	return bridge.Result{
 		Host:    k.host,
 		Service: k.service,
-		State:   w.Worst,
-		Output:  summaryText(w.Count, w.End.Sub(w.Start), w.WorstLevel, w.Last.Output, maxOutput),
+		State:   worse(w.Worst, w.Sent),
+		Output:  summaryText(w, maxOutput),
 		AlertID: w.Last.AlertID,
 	}
 }
@@ -280,65 +364,6 @@ func truncate(s string, limit int) string {
 	return s[:cut]
 }
 
-// Limiter is flood control in memory, for follow mode. It is safe for
-// concurrent use.
-type Limiter struct {
-	mu   sync.Mutex
-	opts Options
-	t    table
-}
-
-// ErrOptions is wrapped by the errors of NewLimiter and OpenStateFile for
+// ErrOptions is wrapped by the errors of OpenStateFile for
 // invalid options.
 var ErrOptions = errors.New("flood: invalid options")
-
-// NewLimiter returns a Limiter with no window open.
-func NewLimiter(opts Options) (*Limiter, error) {
-	if err := opts.validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrOptions, err)
-	}
-	return &Limiter{opts: opts, t: table{}}, nil
-}
-
-// Offer takes one result at time now and returns what to send now, in
-// order: the summaries of windows that closed by now (of any host/service),
-// then the item's own result if it opens a window. An item within an open
-// window is aggregated and not returned.
-func (l *Limiter) Offer(it Item, now time.Time) []bridge.Result {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.t.offer(it, now, l.opts)
-}
-
-// Flush returns the summaries of the windows closed by now. Call it when
-// Next says, from a timer.
-func (l *Limiter) Flush(now time.Time) []bridge.Result {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.t.flush(now, l.opts, false)
-}
-
-// FlushAll returns a summary for every window holding aggregated results,
-// closed or not, and forgets all windows: for shutdown, so that nothing
-// aggregated is lost.
-func (l *Limiter) FlushAll() []bridge.Result {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.t.flush(time.Time{}, l.opts, true)
-}
-
-// Next returns when the earliest window holding aggregated results closes:
-// the time for the caller's timer to call Flush. It reports false when no
-// summary is pending.
-func (l *Limiter) Next() (time.Time, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.t.next()
-}
-
-// Len returns the number of (host, service) pairs with a window open.
-func (l *Limiter) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.t)
-}

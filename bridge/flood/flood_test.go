@@ -3,6 +3,7 @@ package flood
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,17 +38,63 @@ func show(rs []bridge.Result) []string {
 
 const sec = time.Second
 
+// TestMain pins the local time zone: summaries print local times.
+func TestMain(m *testing.M) {
+	time.Local = time.UTC
+	os.Exit(m.Run())
+}
+
 var scenarios = []struct {
 	name  string
 	steps []step
 }{
-	{"first sent, rest aggregated, summary when the window closes", []step{
-		{at: 0, offer: it("web", "ssh", bridge.Warning, 7, "a"), want: []string{"web/ssh WARNING a"}},
-		{at: 10 * sec, offer: it("web", "ssh", bridge.Critical, 12, "b")},
+	{"first sent at once, rest held, one summary when the window closes", []step{
+		{at: 0, offer: it("web", "ssh", bridge.Warning, 10, "a"), want: []string{"web/ssh WARNING a"}},
+		{at: 10 * sec, offer: it("web", "ssh", bridge.Warning, 11, "b")},
 		{at: 20 * sec, offer: it("web", "ssh", bridge.OK, 3, "c")},
 		{at: 299 * sec},
-		{at: 300 * sec, want: []string{"web/ssh CRITICAL 2 alerts in 300 s, worst level 12: last: c"}},
+		{at: 300 * sec, want: []string{"web/ssh WARNING flood: 2 more alerts from 2024-06-01 12:00:10 to 12:00:20 UTC (window 5m), worst level 11: last: c"}},
 		{at: 301 * sec},
+	}},
+	{"a rise in severity is sent at once and not counted", []step{
+		{at: 0, offer: it("web", "ssh", bridge.Warning, 10, "a"), want: []string{"web/ssh WARNING a"}},
+		{at: 10 * sec, offer: it("web", "ssh", bridge.Warning, 10, "b")},
+		{at: 20 * sec, offer: it("web", "ssh", bridge.Critical, 12, "c"), want: []string{"web/ssh CRITICAL c"}},
+		{at: 30 * sec, offer: it("web", "ssh", bridge.Critical, 13, "d")},
+		{at: 40 * sec, offer: it("web", "ssh", bridge.Warning, 10, "e")},
+		{at: 300 * sec, want: []string{"web/ssh CRITICAL flood: 3 more alerts from 2024-06-01 12:00:10 to 12:00:40 UTC (window 5m), worst level 13: last: e"}},
+	}},
+	{"every rise is news: OK, WARNING, UNKNOWN, CRITICAL", []step{
+		{at: 0, offer: it("web", "ssh", bridge.OK, 1, "a"), want: []string{"web/ssh OK a"}},
+		{at: 1 * sec, offer: it("web", "ssh", bridge.OK, 2, "b")},
+		{at: 2 * sec, offer: it("web", "ssh", bridge.Warning, 7, "c"), want: []string{"web/ssh WARNING c"}},
+		{at: 3 * sec, offer: it("web", "ssh", bridge.Unknown, 0, "d"), want: []string{"web/ssh UNKNOWN d"}},
+		{at: 4 * sec, offer: it("web", "ssh", bridge.Warning, 9, "e")},
+		{at: 5 * sec, offer: it("web", "ssh", bridge.Critical, 12, "f"), want: []string{"web/ssh CRITICAL f"}},
+		{at: 6 * sec, offer: it("web", "ssh", bridge.Critical, 15, "g")},
+		{at: 300 * sec, want: []string{"web/ssh CRITICAL flood: 3 more alerts from 2024-06-01 12:00:01 to 12:00:06 UTC (window 5m), worst level 15: last: g"}},
+	}},
+	{"a summary never lowers the state Nagios shows", []step{
+		{at: 0, offer: it("web", "ssh", bridge.Warning, 10, "a"), want: []string{"web/ssh WARNING a"}},
+		{at: 10 * sec, offer: it("web", "ssh", bridge.Critical, 12, "b"), want: []string{"web/ssh CRITICAL b"}},
+		{at: 20 * sec, offer: it("web", "ssh", bridge.Warning, 10, "c")},
+		{at: 300 * sec, want: []string{"web/ssh CRITICAL flood: 1 more alert at 2024-06-01 12:00:20 UTC (window 5m), worst level 10: last: c"}},
+	}},
+	{"after a summary the next window knows what Nagios shows", []step{
+		{at: 0, offer: it("web", "ssh", bridge.Warning, 10, "a"), want: []string{"web/ssh WARNING a"}},
+		{at: 10 * sec, offer: it("web", "ssh", bridge.Warning, 10, "b")},
+		{at: 300 * sec, want: []string{"web/ssh WARNING flood: 1 more alert at 2024-06-01 12:00:10 UTC (window 5m), worst level 10: last: b"}},
+		{at: 350 * sec, offer: it("web", "ssh", bridge.Warning, 10, "c")},
+		{at: 400 * sec, offer: it("web", "ssh", bridge.Critical, 12, "d"), want: []string{"web/ssh CRITICAL d"}},
+		{at: 600 * sec, want: []string{"web/ssh CRITICAL flood: 1 more alert at 2024-06-01 12:05:50 UTC (window 5m), worst level 10: last: c"}},
+		{at: 900 * sec},
+		{at: 901 * sec, offer: it("web", "ssh", bridge.Warning, 10, "e"), want: []string{"web/ssh WARNING e"}},
+	}},
+	{"the alert's own time, when known, is the summary's", []step{
+		{at: 0, offer: it("web", "ssh", bridge.Warning, 10, "a"), want: []string{"web/ssh WARNING a"}},
+		{at: 10 * sec, offer: &Item{Result: bridge.Result{Host: "web", Service: "ssh", State: bridge.Warning, Output: "b"}, Level: 10, Time: t0.Add(-time.Hour)}},
+		{at: 20 * sec, offer: &Item{Result: bridge.Result{Host: "web", Service: "ssh", State: bridge.Warning, Output: "c"}, Level: 10, Time: t0.Add(-30 * time.Minute)}},
+		{at: 300 * sec, want: []string{"web/ssh WARNING flood: 2 more alerts from 2024-06-01 11:00:00 to 11:30:00 UTC (window 5m), worst level 10: last: c"}},
 	}},
 	{"quiet window: the next result goes out at once", []step{
 		{at: 0, offer: it("web", "ssh", bridge.Warning, 7, "a"), want: []string{"web/ssh WARNING a"}},
@@ -61,18 +108,18 @@ var scenarios = []struct {
 	{"sustained flood: one summary per window", []step{
 		{at: 0, offer: it("web", "ssh", bridge.Warning, 7, "a"), want: []string{"web/ssh WARNING a"}},
 		{at: 100 * sec, offer: it("web", "ssh", bridge.Warning, 7, "b")},
-		{at: 300 * sec, want: []string{"web/ssh WARNING 1 alert in 300 s, worst level 7: last: b"}},
+		{at: 300 * sec, want: []string{"web/ssh WARNING flood: 1 more alert at 2024-06-01 12:01:40 UTC (window 5m), worst level 7: last: b"}},
 		{at: 350 * sec, offer: it("web", "ssh", bridge.Warning, 8, "c")},
 		{at: 500 * sec, offer: it("web", "ssh", bridge.Warning, 7, "d")},
-		{at: 600 * sec, want: []string{"web/ssh WARNING 2 alerts in 300 s, worst level 8: last: d"}},
+		{at: 600 * sec, want: []string{"web/ssh WARNING flood: 2 more alerts from 2024-06-01 12:05:50 to 12:08:20 UTC (window 5m), worst level 8: last: d"}},
 		{at: 900 * sec},
 		{at: 901 * sec, offer: it("web", "ssh", bridge.Critical, 12, "e"), want: []string{"web/ssh CRITICAL e"}},
 	}},
 	{"a late offer emits the summary before its own result", []step{
 		{at: 0, offer: it("web", "ssh", bridge.Warning, 7, "a"), want: []string{"web/ssh WARNING a"}},
-		{at: 10 * sec, offer: it("web", "ssh", bridge.Critical, 12, "b")},
+		{at: 10 * sec, offer: it("web", "ssh", bridge.Warning, 9, "b")},
 		{at: 700 * sec, offer: it("web", "ssh", bridge.OK, 2, "c"), want: []string{
-			"web/ssh CRITICAL 1 alert in 300 s, worst level 12: last: b",
+			"web/ssh WARNING flood: 1 more alert at 2024-06-01 12:00:10 UTC (window 5m), worst level 9: last: b",
 			"web/ssh OK c",
 		}},
 	}},
@@ -82,8 +129,8 @@ var scenarios = []struct {
 		{at: 2 * sec, offer: it("db", "", bridge.Critical, 12, "h1"), want: []string{"db/ CRITICAL h1"}},
 		{at: 3 * sec, offer: it("db", "", bridge.Critical, 13, "h2")},
 		{at: 400 * sec, offer: it("mail", "smtp", bridge.OK, 1, "m"), want: []string{
-			"web/ssh WARNING 1 alert in 300 s, worst level 7: last: b",
-			"db/ CRITICAL 1 alert in 300 s, worst level 13: last: h2",
+			"web/ssh WARNING flood: 1 more alert at 2024-06-01 12:00:01 UTC (window 5m), worst level 7: last: b",
+			"db/ CRITICAL flood: 1 more alert at 2024-06-01 12:00:03 UTC (window 5m), worst level 13: last: h2",
 			"mail/smtp OK m",
 		}},
 	}},
@@ -94,31 +141,23 @@ var scenarios = []struct {
 		{at: 3 * sec, offer: it("web2", "ssh", bridge.Warning, 7, "d"), want: []string{"web2/ssh WARNING d"}},
 		{at: 4 * sec, offer: it("web", "ssh", bridge.Warning, 7, "e")},
 	}},
-	{"worst state: unknown is worse than warning", []step{
-		{at: 0, offer: it("web", "ssh", bridge.OK, 1, "a"), want: []string{"web/ssh OK a"}},
-		{at: 1 * sec, offer: it("web", "ssh", bridge.Warning, 7, "b")},
-		{at: 2 * sec, offer: it("web", "ssh", bridge.Unknown, 0, "c")},
-		{at: 3 * sec, offer: it("web", "ssh", bridge.OK, 2, "d")},
-		{at: 300 * sec, want: []string{"web/ssh UNKNOWN 3 alerts in 300 s, worst level 7: last: d"}},
-	}},
-	{"worst state: critical beats unknown", []step{
-		{at: 0, offer: it("web", "ssh", bridge.OK, 1, "a"), want: []string{"web/ssh OK a"}},
-		{at: 1 * sec, offer: it("web", "ssh", bridge.Critical, 12, "b")},
-		{at: 2 * sec, offer: it("web", "ssh", bridge.Unknown, 15, "c")},
-		{at: 300 * sec, want: []string{"web/ssh CRITICAL 2 alerts in 300 s, worst level 15: last: c"}},
+	{"a state out of range counts as UNKNOWN", []step{
+		{at: 0, offer: it("web", "ssh", bridge.Unknown, 0, "a"), want: []string{"web/ssh UNKNOWN a"}},
+		{at: 1 * sec, offer: it("web", "ssh", bridge.State(9), 5, "b")},
+		{at: 300 * sec, want: []string{"web/ssh UNKNOWN flood: 1 more alert at 2024-06-01 12:00:01 UTC (window 5m), worst level 5: last: b"}},
 	}},
 	{"flush all emits open windows at shutdown", []step{
 		{at: 0, offer: it("web", "ssh", bridge.Warning, 7, "a"), want: []string{"web/ssh WARNING a"}},
 		{at: 1 * sec, offer: it("web", "ssh", bridge.Warning, 7, "b")},
 		{at: 2 * sec, offer: it("db", "x", bridge.Warning, 7, "c"), want: []string{"db/x WARNING c"}},
-		{at: 5 * sec, flushAll: true, want: []string{"web/ssh WARNING 1 alert in 300 s, worst level 7: last: b"}},
+		{at: 5 * sec, flushAll: true, want: []string{"web/ssh WARNING flood: 1 more alert at 2024-06-01 12:00:01 UTC (window 5m), worst level 7: last: b"}},
 		{at: 6 * sec, offer: it("web", "ssh", bridge.Warning, 7, "d"), want: []string{"web/ssh WARNING d"}},
 	}},
 	{"clock stepped back by more than a window closes it", []step{
 		{at: 0, offer: it("web", "ssh", bridge.Warning, 7, "a"), want: []string{"web/ssh WARNING a"}},
 		{at: 10 * sec, offer: it("web", "ssh", bridge.Warning, 7, "b")},
 		{at: -1000 * sec, offer: it("web", "ssh", bridge.Warning, 7, "c"), want: []string{
-			"web/ssh WARNING 1 alert in 300 s, worst level 7: last: b",
+			"web/ssh WARNING flood: 1 more alert at 2024-06-01 12:00:10 UTC (window 5m), worst level 7: last: b",
 			"web/ssh WARNING c",
 		}},
 	}},
@@ -129,7 +168,7 @@ var scenarios = []struct {
 	{"per-item window", []step{
 		{at: 0, offer: &Item{Result: bridge.Result{Host: "web", Service: "ssh", State: bridge.Warning, Output: "a"}, Level: 7, Window: 1500 * time.Millisecond}, want: []string{"web/ssh WARNING a"}},
 		{at: 1 * sec, offer: it("web", "ssh", bridge.Warning, 7, "b")},
-		{at: 1500 * time.Millisecond, want: []string{"web/ssh WARNING 1 alert in 1.5 s, worst level 7: last: b"}},
+		{at: 1500 * time.Millisecond, want: []string{"web/ssh WARNING flood: 1 more alert at 2024-06-01 12:00:01 UTC (window 1.5s), worst level 7: last: b"}},
 	}},
 }
 
@@ -194,7 +233,7 @@ func TestSummaryWithinMaxOutput(t *testing.T) {
 			for _, m := range maxes {
 				l, _ := NewLimiter(Options{Window: time.Minute, MaxOutput: m})
 				l.Offer(*it("web", "ssh", bridge.Warning, 7, "first"), t0)
-				l.Offer(*it("web", "ssh", bridge.Critical, 12, tt.out), t0.Add(sec))
+				l.Offer(*it("web", "ssh", bridge.Warning, 12, tt.out), t0.Add(sec))
 				got := l.Flush(t0.Add(time.Minute))
 				if len(got) != 1 {
 					t.Fatalf("max %d: %d results, want 1 summary", m, len(got))
@@ -206,7 +245,7 @@ func TestSummaryWithinMaxOutput(t *testing.T) {
 				if utf8.ValidString(tt.out) && !utf8.ValidString(o) {
 					t.Fatalf("max %d: cut inside a UTF-8 sequence: %q", m, o)
 				}
-				full := "1 alert in 60 s, worst level 12: last: " + tt.out
+				full := "flood: 1 more alert at 2024-06-01 12:00:01 UTC (window 1m), worst level 12: last: " + tt.out
 				if len(full) > m && len(o) <= m-utf8.UTFMax {
 					t.Fatalf("max %d: cut %d bytes short", m, m-len(o))
 				}
@@ -280,7 +319,7 @@ func accounting(t *testing.T, sent []bridge.Result, offered int) {
 	direct := map[string]bool{}
 	summarised := 0
 	for _, r := range sent {
-		if n, rest, ok := strings.Cut(r.Output, " alert"); ok && strings.Contains(rest, " s, worst level ") {
+		if n, ok := summaryCount(r.Output); ok {
 			c, err := strconv.Atoi(n)
 			if err != nil || c < 1 {
 				t.Fatalf("bad summary %q", r.Output)
@@ -300,6 +339,16 @@ func accounting(t *testing.T, sent []bridge.Result, offered int) {
 	if len(direct) == 0 || summarised == 0 {
 		t.Fatalf("%d sent, %d summarised: the test did not exercise both", len(direct), summarised)
 	}
+}
+
+// summaryCount returns the count of a summary's output.
+func summaryCount(out string) (string, bool) {
+	rest, ok := strings.CutPrefix(out, "flood: ")
+	if !ok {
+		return "", false
+	}
+	n, rest, ok := strings.Cut(rest, " more alert")
+	return n, ok && strings.Contains(rest, "worst level ")
 }
 
 func TestLimiterConcurrent(t *testing.T) {

@@ -29,7 +29,12 @@ var ErrCorruptState = errors.New("flood: corrupt state file")
 // this package writes well within it.
 const MaxStateSize = 256 << 20
 
-const stateHeader = "ossec-nagios flood state v1\n"
+// The state file's first line. v1 files (written before windows knew what
+// they had sent and when their alerts happened) are still read.
+const (
+	stateHeader   = "ossec-nagios flood state v2\n"
+	stateHeaderV1 = "ossec-nagios flood state v1\n"
+)
 
 // StateFile is flood control through a file shared by concurrent
 // processes: each operation takes an exclusive flock(2) on "<path>.lock",
@@ -66,51 +71,84 @@ func (f *StateFile) Path() string { return f.path }
 
 // Offer records one result and returns what to send now, in order: the
 // summaries of windows closed by now (of any host/service), then the
-// item's own result if it opens a window. The caller must deliver
-// everything returned — it is no longer recorded anywhere else — and log a
-// non-nil error. Offer fails open: when the state cannot be locked, read or
-// written (ctx bounds the wait for the lock), it returns the item's own
-// result to send with the error; when the file was corrupt it starts afresh
-// and returns what to send with an error wrapping ErrCorruptState.
+// item's own result if it is sent at once (it opens a window or is a rise
+// in severity). The caller must deliver everything returned — it is no
+// longer recorded anywhere else — and log a non-nil error. What is held
+// is in the file when Offer returns. Offer fails open: when the state
+// cannot be locked, read or written (ctx bounds the wait for the lock), it
+// returns the item's own result to send with the error; when the file was
+// corrupt it starts afresh and returns what to send with an error wrapping
+// ErrCorruptState.
 func (f *StateFile) Offer(ctx context.Context, it Item) ([]bridge.Result, error) {
-	out, committed, err := f.update(ctx, func(t table, now time.Time) []bridge.Result {
-		return t.offer(it, now, f.opts)
+	out, _, err := f.OfferAll(ctx, []Item{it})
+	return out[0], err
+}
+
+// OfferAll is Offer for several items under one lock and one write (follow
+// mode offers a batch at a time): out[i] is what to send at item i's
+// place, in order. next is when the earliest window holding results
+// closes (zero: none), the time to call Due. On failure every item's own
+// result is returned, as by Offer.
+func (f *StateFile) OfferAll(ctx context.Context, items []Item) (out [][]bridge.Result, next time.Time, err error) {
+	out = make([][]bridge.Result, len(items))
+	committed, err := f.update(ctx, func(t table, now time.Time) error {
+		for i, it := range items {
+			out[i] = t.offer(it, now, f.opts)
+		}
+		next, _ = t.next()
+		return nil
 	})
 	if !committed {
-		return []bridge.Result{it.Result}, err
+		for i, it := range items {
+			out[i] = []bridge.Result{it.Result}
+		}
+		return out, time.Time{}, err
 	}
-	return out, err
+	return out, next, err
 }
 
-// Flush returns the summaries of the windows closed by now, for the caller
-// to deliver: `ossec-nagios flush` runs it from cron, so that a summary
-// goes out even when no later alert comes to emit it. On error nothing
-// changed and nothing is returned, unless the error wraps ErrCorruptState.
-func (f *StateFile) Flush(ctx context.Context) ([]bridge.Result, error) {
-	out, _, err := f.update(ctx, func(t table, now time.Time) []bridge.Result {
-		return t.flush(now, f.opts, false)
+// Due hands the summaries of the windows closed by now to emit, under the
+// lock, and forgets them only when emit returns nil, so that a summary is
+// never lost: emit should make them durable (put them in the spool) or
+// deliver them; if the process dies after emit and before the state is
+// saved, they are emitted again (at least once, never lost). emit is not
+// called when nothing is due. next is when the earliest window holding
+// results closes (zero: none): `ossec-nagios flush` runs Due from cron,
+// follow mode and the background flusher when next comes. On error nothing
+// changed, unless the error wraps ErrCorruptState.
+func (f *StateFile) Due(ctx context.Context, emit func([]bridge.Result) error) (next time.Time, err error) {
+	_, err = f.update(ctx, func(t table, now time.Time) error {
+		if out := t.flush(now, f.opts, false); len(out) > 0 {
+			if err := emit(out); err != nil {
+				return fmt.Errorf("flood: emit %d summaries: %w", len(out), err)
+			}
+		}
+		next, _ = t.next()
+		return nil
 	})
-	return out, err
+	return next, err
 }
 
-// update runs fn on the state under the lock and saves the state. It
-// reports whether the new state was saved; a corrupt state file is
-// replaced and reported in the error with the state saved.
-func (f *StateFile) update(ctx context.Context, fn func(table, time.Time) []bridge.Result) ([]bridge.Result, bool, error) {
+// update runs fn on the state under the lock and saves the state unless
+// fn fails. It reports whether the new state was saved; a corrupt state
+// file is replaced and reported in the error with the state saved.
+func (f *StateFile) update(ctx context.Context, fn func(table, time.Time) error) (bool, error) {
 	unlock, err := lockFile(ctx, f.path+".lock")
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	defer unlock()
 	t, loadErr := f.load()
 	if loadErr != nil && !errors.Is(loadErr, ErrCorruptState) {
-		return nil, false, loadErr
+		return false, loadErr
 	}
-	out := fn(t, f.opts.Now())
+	if err := fn(t, f.opts.Now()); err != nil {
+		return false, errors.Join(loadErr, err)
+	}
 	if err := f.save(t); err != nil {
-		return nil, false, errors.Join(loadErr, err)
+		return false, errors.Join(loadErr, err)
 	}
-	return out, true, loadErr
+	return true, loadErr
 }
 
 func (f *StateFile) load() (table, error) {
@@ -184,16 +222,19 @@ func (f *StateFile) save(t table) (err error) {
 
 // The state file is text: the header line, then one line per window:
 //
-//	w <start ns> <end ns> <count> <worst state> <worst level> <last state> "host" "service" "last output" "last alert id"
+//	w <start> <end> <count> <worst state> <worst level> <last state> <sent state> <first> <last at> "host" "service" "last output" "last alert id"
 //
-// with the strings in Go double-quoted syntax, so that any byte survives.
+// with the times in Unix nanoseconds and the strings in Go double-quoted
+// syntax, so that any byte survives. A v1 line lacks the sent state and
+// the two alert times.
 func encodeState(t table) []byte {
 	var b strings.Builder
 	b.WriteString(stateHeader)
 	for _, k := range t.keys() {
 		w := t[k]
 		b.WriteString("w ")
-		for _, n := range []int64{w.Start.UnixNano(), w.End.UnixNano(), int64(w.Count), int64(w.Worst), int64(w.WorstLevel), int64(w.Last.State)} {
+		for _, n := range []int64{w.Start.UnixNano(), w.End.UnixNano(), int64(w.Count), int64(w.Worst), int64(w.WorstLevel), int64(w.Last.State),
+			int64(w.Sent), unixNano(w.First), unixNano(w.LastAt)} {
 			b.WriteString(strconv.FormatInt(n, 10))
 			b.WriteByte(' ')
 		}
@@ -208,6 +249,21 @@ func encodeState(t table) []byte {
 	return []byte(b.String())
 }
 
+// unixNano is t in Unix nanoseconds, 0 for the zero time.
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromUnixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
+
 // decodeState parses a state file. Every error wraps ErrCorruptState; it
 // never panics.
 func decodeState(b []byte) (table, error) {
@@ -215,10 +271,15 @@ func decodeState(b []byte) (table, error) {
 		return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrCorruptState, len(b), MaxStateSize)
 	}
 	s := string(b)
-	if !strings.HasPrefix(s, stateHeader) {
+	nums := 9
+	switch {
+	case strings.HasPrefix(s, stateHeader):
+		s = s[len(stateHeader):]
+	case strings.HasPrefix(s, stateHeaderV1):
+		s, nums = s[len(stateHeaderV1):], 6
+	default:
 		return nil, fmt.Errorf("%w: bad header", ErrCorruptState)
 	}
-	s = s[len(stateHeader):]
 	if s != "" && !strings.HasSuffix(s, "\n") {
 		return nil, fmt.Errorf("%w: truncated last line", ErrCorruptState)
 	}
@@ -229,7 +290,7 @@ func decodeState(b []byte) (table, error) {
 		if len(t) >= MaxWindows {
 			return nil, fmt.Errorf("%w: more than %d windows", ErrCorruptState, MaxWindows)
 		}
-		k, w, err := decodeWindow(line)
+		k, w, err := decodeWindow(line, nums)
 		if err != nil {
 			return nil, fmt.Errorf("%w: line %d: %v", ErrCorruptState, n, err)
 		}
@@ -241,13 +302,14 @@ func decodeState(b []byte) (table, error) {
 	return t, nil
 }
 
-func decodeWindow(line string) (key, *window, error) {
+// decodeWindow parses one line with nn numbers: 9 (v2) or 6 (v1).
+func decodeWindow(line string, nn int) (key, *window, error) {
 	p, ok := strings.CutPrefix(line, "w ")
 	if !ok {
 		return key{}, nil, errors.New(`does not start with "w "`)
 	}
-	var nums [6]int64
-	for i := range nums {
+	var nums [9]int64
+	for i := range nn {
 		field, rest, ok := strings.Cut(p, " ")
 		if !ok {
 			return key{}, nil, fmt.Errorf("field %d missing", i+1)
@@ -261,19 +323,19 @@ func decodeWindow(line string) (key, *window, error) {
 	var strs [4]string
 	for i := range strs {
 		if !strings.HasPrefix(p, `"`) {
-			return key{}, nil, fmt.Errorf("field %d: not a quoted string", i+7)
+			return key{}, nil, fmt.Errorf("field %d: not a quoted string", i+nn+1)
 		}
 		q, err := strconv.QuotedPrefix(p)
 		if err != nil {
-			return key{}, nil, fmt.Errorf("field %d: %v", i+7, err)
+			return key{}, nil, fmt.Errorf("field %d: %v", i+nn+1, err)
 		}
 		if strs[i], err = strconv.Unquote(q); err != nil {
-			return key{}, nil, fmt.Errorf("field %d: %v", i+7, err)
+			return key{}, nil, fmt.Errorf("field %d: %v", i+nn+1, err)
 		}
 		p = p[len(q):]
 		if i < len(strs)-1 {
 			if p, ok = strings.CutPrefix(p, " "); !ok {
-				return key{}, nil, fmt.Errorf("field %d missing", i+8)
+				return key{}, nil, fmt.Errorf("field %d missing", i+nn+2)
 			}
 		}
 	}
@@ -281,15 +343,25 @@ func decodeWindow(line string) (key, *window, error) {
 		return key{}, nil, errors.New("trailing data")
 	}
 	start, end, count, worst, level, last := nums[0], nums[1], nums[2], nums[3], nums[4], nums[5]
+	sent, first, lastAt := nums[6], nums[7], nums[8]
+	if nn == 6 {
+		// v1: what the window sent is unknown; OK makes the next
+		// WARNING a rise, sent at once: one page too many, never one
+		// too few.
+		sent, first, lastAt = int64(bridge.OK), start, start
+	}
+	state := func(n int64) bool { return n >= int64(bridge.OK) && n <= int64(bridge.Unknown) }
 	switch {
 	case end <= start:
 		return key{}, nil, fmt.Errorf("window ends (%d) before it starts (%d)", end, start)
 	case count < 0 || count > math.MaxInt32:
 		return key{}, nil, fmt.Errorf("count %d out of range", count)
-	case worst < int64(bridge.OK) || worst > int64(bridge.Unknown):
+	case !state(worst):
 		return key{}, nil, fmt.Errorf("worst state %d out of range", worst)
-	case last < int64(bridge.OK) || last > int64(bridge.Unknown):
+	case !state(last):
 		return key{}, nil, fmt.Errorf("last state %d out of range", last)
+	case !state(sent):
+		return key{}, nil, fmt.Errorf("sent state %d out of range", sent)
 	case level < math.MinInt32 || level > math.MaxInt32:
 		return key{}, nil, fmt.Errorf("level %d out of range", level)
 	case strs[0] == "":
@@ -299,9 +371,12 @@ func decodeWindow(line string) (key, *window, error) {
 	return k, &window{
 		Start:      time.Unix(0, start),
 		End:        time.Unix(0, end),
+		Sent:       bridge.State(sent),
 		Count:      int(count),
 		Worst:      bridge.State(worst),
 		WorstLevel: int(level),
+		First:      fromUnixNano(first),
+		LastAt:     fromUnixNano(lastAt),
 		Last:       bridge.Result{Host: k.host, Service: k.service, State: bridge.State(last), Output: strs[2], AlertID: strs[3]},
 	}, nil
 }

@@ -38,7 +38,7 @@ func TestStateFileWindows(t *testing.T) {
 				if st.offer != nil {
 					got, err = f.Offer(context.Background(), *st.offer)
 				} else {
-					got, err = f.Flush(context.Background())
+					got, err = due(context.Background(), f)
 				}
 				if err != nil {
 					t.Fatalf("step %d: %v", i, err)
@@ -49,6 +49,16 @@ func TestStateFileWindows(t *testing.T) {
 			}
 		})
 	}
+}
+
+// due runs Due and returns what it emitted.
+func due(ctx context.Context, f *StateFile) ([]bridge.Result, error) {
+	var out []bridge.Result
+	_, err := f.Due(ctx, func(rs []bridge.Result) error {
+		out = append(out, rs...)
+		return nil
+	})
+	return out, err
 }
 
 func TestStateFileCorrupt(t *testing.T) {
@@ -103,7 +113,7 @@ func TestStateFileFailsOpen(t *testing.T) {
 		if !errors.Is(err, context.DeadlineExceeded) || fmt.Sprint(show(got)) != "[web/ssh WARNING a]" {
 			t.Fatalf("Offer while locked: %q, %v; want the result to send and the deadline error", show(got), err)
 		}
-		if out, err := f.Flush(ctx); err == nil || out != nil {
+		if out, err := due(ctx, f); err == nil || out != nil {
 			t.Fatalf("Flush while locked: %q, %v; want nothing and an error", show(out), err)
 		}
 	})
@@ -137,19 +147,26 @@ func TestStateFileLeftoverTemp(t *testing.T) {
 }
 
 func TestDecodeState(t *testing.T) {
-	w := func(fields string) string { return stateHeader + "w " + fields + "\n" }
+	w := func(fields string) string { return stateHeaderV1 + "w " + fields + "\n" }
+	w2 := func(fields string) string { return stateHeader + "w " + fields + "\n" }
 	tests := []struct {
 		name    string
 		content string
 		want    string // "" = valid
 	}{
 		{"empty state", stateHeader, ""},
+		{"empty v1 state", stateHeaderV1, ""},
+		{"v2 window", w2(`1 2 3 1 12 1 2 1 2 "web" "ssh" "last\n|;" "id"`), ""},
+		{"v2 window without alert times", w2(`1 2 0 0 0 0 1 0 0 "web" "" "" ""`), ""},
+		{"v2 sent state", w2(`1 2 0 0 0 0 4 0 0 "web" "" "" ""`), "sent state 4"},
+		{"v2 line in a v1 file", w(`1 2 0 0 0 0 1 0 0 "web" "" "" ""`), "field 7: not a quoted"},
+		{"v1 line in a v2 file", w2(`1 2 0 0 0 0 "web" "" "" ""`), "field 7"},
 		{"one window", w(`1 2 3 2 12 1 "web" "ssh" "last\n|;" "id"`), ""},
 		{"host check", w(`1 2 0 0 0 0 "web" "" "" ""`), ""},
 		{"invalid utf-8 kept", w(`1 2 1 0 0 0 "web" "s" "\xff\xfe" ""`), ""},
 		{"empty", "", "bad header"},
-		{"other version", "ossec-nagios flood state v2\n", "bad header"},
-		{"no final newline", stateHeader + `w 1 2 0 0 0 0 "web" "" "" ""`, "truncated"},
+		{"other version", "ossec-nagios flood state v3\n", "bad header"},
+		{"no final newline", stateHeaderV1 + `w 1 2 0 0 0 0 "web" "" "" ""`, "truncated"},
 		{"blank line", stateHeader + "\n", "does not start"},
 		{"end before start", w(`2 2 0 0 0 0 "web" "" "" ""`), "before it starts"},
 		{"negative count", w(`1 2 -1 0 0 0 "web" "" "" ""`), "count -1"},
@@ -165,7 +182,7 @@ func TestDecodeState(t *testing.T) {
 		{"missing string", w(`1 2 0 0 0 0 "web" "" ""`), "field 10"},
 		{"trailing", w(`1 2 0 0 0 0 "web" "" "" "" x`), "trailing"},
 		{"overflow", w(`99999999999999999999 2 0 0 0 0 "web" "" "" ""`), "field 1"},
-		{"repeated key", stateHeader + "w 1 2 0 0 0 0 \"web\" \"s\" \"\" \"\"\nw 3 4 0 0 0 0 \"web\" \"s\" \"\" \"\"\n", "repeated"},
+		{"repeated key", stateHeaderV1 + "w 1 2 0 0 0 0 \"web\" \"s\" \"\" \"\"\nw 3 4 0 0 0 0 \"web\" \"s\" \"\" \"\"\n", "repeated"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,7 +210,8 @@ func dump(t table) []string {
 	var s []string
 	for _, k := range t.keys() {
 		w := t[k]
-		s = append(s, fmt.Sprintf("%q %q %d %d %d %v %d %+v", k.host, k.service, w.Start.UnixNano(), w.End.UnixNano(), w.Count, w.Worst, w.WorstLevel, w.Last))
+		s = append(s, fmt.Sprintf("%q %q %d %d %v %d %v %d %d %d %+v", k.host, k.service, w.Start.UnixNano(), w.End.UnixNano(), w.Sent, w.Count, w.Worst, w.WorstLevel,
+			unixNano(w.First), unixNano(w.LastAt), w.Last))
 	}
 	return s
 }
@@ -201,9 +219,10 @@ func dump(t table) []string {
 func FuzzDecodeState(f *testing.F) {
 	seeds := []string{
 		stateHeader,
-		stateHeader + `w 1 2 3 2 12 1 "web" "ssh" "last\n|;" "id"` + "\n",
-		stateHeader + `w 1 2 0 0 0 0 "web" "" "" ""` + "\n" + `w 5 9 1 3 15 3 "db" "x" "\xff" "1.2"` + "\n",
-		stateHeader + `w 1 2 0 0 0 0 "web" "" "" ""`,
+		stateHeaderV1 + `w 1 2 3 2 12 1 "web" "ssh" "last\n|;" "id"` + "\n",
+		stateHeaderV1 + `w 1 2 0 0 0 0 "web" "" "" ""` + "\n" + `w 5 9 1 3 15 3 "db" "x" "\xff" "1.2"` + "\n",
+		stateHeader + `w 1 2 3 1 12 1 2 1 2 "web" "ssh" "last\n|;" "id"` + "\n",
+		stateHeader + `w 1 2 0 0 0 0 0 0 0 "web" "" "" ""`,
 		"garbage",
 	}
 	tb := table{}
@@ -321,7 +340,7 @@ func TestStateFileConcurrentProcesses(t *testing.T) {
 	// The cron flush, once every window is over, emits what is left.
 	later := time.Now().Add(time.Hour)
 	f, _ := OpenStateFile(path, Options{Window: helperWindow, Now: func() time.Time { return later }})
-	rest, err := f.Flush(context.Background())
+	rest, err := due(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,10 +355,10 @@ func TestStateFileConcurrentProcesses(t *testing.T) {
 // FuzzDecodeStateLine fuzzes window lines behind a valid header.
 func FuzzDecodeStateLine(f *testing.F) {
 	seeds := []string{
-		`w 1 2 3 2 12 1 "web" "ssh" "last\n|;" "id"`,
-		`w 1 2 0 0 0 0 "web" "" "" ""`,
-		`w 5 9 1 3 15 3 "db" "x" "\xff\u00e9\U0001d11e" "1.2"`,
-		`w -5 9 1 3 -15 3 "db" "x" "" ""`,
+		`w 1 2 3 2 12 1 2 1 2 "web" "ssh" "last\n|;" "id"`,
+		`w 1 2 0 0 0 0 0 0 0 "web" "" "" ""`,
+		`w 5 9 1 3 15 3 3 6 8 "db" "x" "\xff\u00e9\U0001d11e" "1.2"`,
+		`w -5 9 1 3 -15 3 1 -1 -2 "db" "x" "" ""`,
 	}
 	if len(seeds) == 0 {
 		f.Fatal("empty seed corpus")
@@ -413,5 +432,164 @@ func TestStateFileStaysDecodable(t *testing.T) {
 		if _, err := decodeState(b); err != nil {
 			t.Fatalf("after offer %d the state file does not decode: %v", i, err)
 		}
+	}
+}
+
+// The crash helper: offers FLOOD_CRASH_N results for one service to the
+// state file, prints "held", and waits to be killed.
+const envCrash = "FLOOD_CRASH_PATH"
+
+func TestCrashHelperProcess(t *testing.T) {
+	path := os.Getenv(envCrash)
+	if path == "" {
+		t.Skip("helper process only")
+	}
+	f, err := OpenStateFile(path, Options{Window: time.Minute})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	for i := range 50 {
+		state := bridge.Warning
+		if i == 30 {
+			state = bridge.Critical // a rise: sent at once
+		}
+		if _, err := f.Offer(context.Background(), Item{Result: bridge.Result{Host: "web01", Service: "OSSEC SSH", State: state, Output: "alert " + strconv.Itoa(i)}, Level: 10}); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
+	fmt.Println("held")
+	time.Sleep(time.Minute)
+	os.Exit(3)
+}
+
+// TestStateFileCrash: a process that held results is killed; a later
+// flush (another process, after the window) emits their summary.
+func TestStateFileCrash(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flood.state")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelperProcess$")
+	cmd.Env = append(os.Environ(), envCrash+"="+path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != "held\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("helper said %q, %v", line, err)
+	}
+	cmd.Process.Kill() // SIGKILL: no deferred function, no flush
+	cmd.Wait()
+
+	later := time.Now().Add(2 * time.Minute)
+	f, _ := OpenStateFile(path, Options{Window: time.Minute, Now: func() time.Time { return later }})
+	got, err := due(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 50 offered: the first and the rise sent at once, 48 held.
+	if len(got) != 1 || got[0].State != bridge.Critical || !strings.HasPrefix(got[0].Output, "flood: 48 more alerts from ") || !strings.HasSuffix(got[0].Output, "last: alert 49") {
+		t.Fatalf("after the crash, flush emitted %q; want one CRITICAL summary of 48 ending with the last alert", show(got))
+	}
+	if got, _ := due(context.Background(), f); len(got) != 0 {
+		t.Fatalf("a second flush emitted %q again", show(got))
+	}
+}
+
+// TestStateFileDue: Due emits what is due under the lock, forgets it only
+// when emit succeeded, and says when the next window closes.
+func TestStateFileDue(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flood.state")
+	now := t0
+	f, _ := OpenStateFile(path, Options{Window: time.Minute, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	next, err := f.Due(ctx, func([]bridge.Result) error { t.Fatal("emit called with nothing due"); return nil })
+	if err != nil || !next.IsZero() {
+		t.Fatalf("Due on an empty state: next %v, %v; want zero", next, err)
+	}
+	for i, host := range []string{"a", "a", "b", "b", "b"} {
+		now = t0.Add(time.Duration(i) * sec)
+		if _, err := f.Offer(ctx, *it(host, "s", bridge.Warning, 10, strconv.Itoa(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = t0.Add(30 * sec)
+	next, err = f.Due(ctx, func([]bridge.Result) error { t.Fatal("emit called before a window closed"); return nil })
+	if err != nil || !next.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("next %v, %v; want a's window end %v", next, err, t0.Add(time.Minute))
+	}
+	now = t0.Add(61 * sec)
+	boom := errors.New("spool full")
+	if _, err := f.Due(ctx, func(rs []bridge.Result) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("Due with a failing emit: %v, want its error", err)
+	}
+	var got []bridge.Result
+	next, err = f.Due(ctx, func(rs []bridge.Result) error { got = append(got, rs...); return nil })
+	if err != nil || len(got) != 1 || got[0].Host != "a" {
+		t.Fatalf("after a failed emit, Due emitted %q, %v; want a's summary again", show(got), err)
+	}
+	if !next.Equal(t0.Add(62 * sec)) {
+		t.Fatalf("next %v, want b's window end %v", next, t0.Add(62*sec))
+	}
+}
+
+func TestStateFileOfferAll(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flood.state")
+	now := t0
+	f, _ := OpenStateFile(path, Options{Window: time.Minute, Now: func() time.Time { return now }})
+	items := []Item{
+		*it("a", "s", bridge.Warning, 10, "1"),
+		*it("a", "s", bridge.Warning, 10, "2"),
+		*it("b", "s", bridge.Warning, 10, "3"),
+		*it("a", "s", bridge.Critical, 12, "4"),
+		*it("a", "s", bridge.Warning, 10, "5"),
+	}
+	out, next, err := f.OfferAll(context.Background(), items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"a/s WARNING 1"}, nil, {"b/s WARNING 3"}, {"a/s CRITICAL 4"}, nil}
+	for i := range items {
+		if fmt.Sprint(show(out[i])) != fmt.Sprint(want[i]) {
+			t.Errorf("item %d: %q, want %q", i, show(out[i]), want[i])
+		}
+	}
+	if !next.Equal(t0.Add(time.Minute)) {
+		t.Errorf("next %v, want %v", next, t0.Add(time.Minute))
+	}
+}
+
+// A v1 state file (before this version) is read and rewritten as v2.
+func TestStateFileV1Upgrade(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flood.state")
+	start := t0.UnixNano()
+	v1 := fmt.Sprintf("%sw %d %d 2 1 10 1 \"web\" \"ssh\" \"old\" \"id-old\"\n", stateHeaderV1, start, start+int64(time.Minute))
+	if err := os.WriteFile(path, []byte(v1), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	now := t0.Add(10 * sec)
+	f, _ := OpenStateFile(path, Options{Window: time.Minute, Now: func() time.Time { return now }})
+	got, err := f.Offer(context.Background(), *it("web", "ssh", bridge.Warning, 10, "new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a v1 window sent is unknown: the WARNING counts as a rise.
+	if fmt.Sprint(show(got)) != "[web/ssh WARNING new]" {
+		t.Fatalf("offer into a v1 window: %q", show(got))
+	}
+	b, _ := os.ReadFile(path)
+	if !strings.HasPrefix(string(b), stateHeader) {
+		t.Fatalf("state not rewritten as v2: %q", b)
+	}
+	now = t0.Add(time.Minute)
+	got, _ = due(context.Background(), f)
+	if len(got) != 1 || !strings.HasPrefix(got[0].Output, "flood: 2 more alerts ") || !strings.HasSuffix(got[0].Output, "last: old") {
+		t.Fatalf("v1 window's summary: %q", show(got))
 	}
 }

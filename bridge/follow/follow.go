@@ -26,9 +26,12 @@
 //   - after a crash (SIGKILL) at most the batch in flight repeats:
 //     BatchSize alerts' results, plus flood summaries.
 //
-// With flood control, aggregated alerts live in memory until their window
-// closes: a clean shutdown sends their summaries (FlushAll), a crash loses
-// those summaries (the alerts were already counted past the cursor).
+// With flood control, the results of a batch are offered to the flood
+// state file (one write per batch) before the batch is delivered; what it
+// holds stays there, across shutdowns and crashes, until its window closes
+// and Follow (or `ossec-nagios flush`, or the next follow run) delivers the
+// summary. After a crash the batch in flight may be counted twice in a
+// summary.
 //
 // A last alert at the end of the file is not delivered until it is
 // complete: in alerts.json a full line; in alerts.log the next header, or
@@ -77,7 +80,7 @@ type RuleRange struct{ From, To int }
 type Filter struct {
 	MinLevel int         // alerts below this rule level are skipped
 	Rules    []RuleRange // if any, only alerts of these rules pass
-	Groups   []string    // if any, only alerts in at least one of these groups pass
+	Groups   []string    // if any, only alerts in at least one of these groups pass (bridge.AnyGroup: case-insensitive)
 }
 
 // Match reports whether a passes the filter.
@@ -90,12 +93,20 @@ func (f Filter) Match(a alert.Alert) bool {
 	}) {
 		return false
 	}
-	if len(f.Groups) > 0 && !slices.ContainsFunc(a.Rule.Groups, func(g string) bool {
-		return slices.Contains(f.Groups, g)
-	}) {
+	if len(f.Groups) > 0 && !bridge.AnyGroup(f.Groups, a.Rule.Groups) {
 		return false
 	}
 	return true
+}
+
+// Flood is flood control as follow mode uses it; *flood.StateFile
+// implements it. OfferAll returns, for each item, what to send at its
+// place; Due hands the summaries that are due to emit and forgets them
+// when emit succeeded. Both return when the next window holding results
+// closes (zero: none).
+type Flood interface {
+	OfferAll(ctx context.Context, items []flood.Item) ([][]bridge.Result, time.Time, error)
+	Due(ctx context.Context, emit func([]bridge.Result) error) (time.Time, error)
 }
 
 // Heartbeat configures the result follow mode sends every Interval, so
@@ -121,6 +132,10 @@ type Options struct {
 
 	Map    func(alert.Alert) (bridge.Result, error)
 	Filter Filter
+	// Sendable, if set, is the state decision (bridge.Mapping.Sendable):
+	// a mapped result it refuses is not sent, and logged at debug level
+	// with the reason.
+	Sendable func(bridge.Result) (bool, string)
 
 	Sender bridge.Sender
 	Queue  bridge.Queue // optional: where results that cannot be sent wait
@@ -128,9 +143,9 @@ type Options struct {
 	DrainPace time.Duration
 
 	// Flood, if set, is offered every result for which FloodWindow (nil:
-	// every result, with the Limiter's own window) reports true; the
-	// duration is the per-service window (zero: the Limiter's).
-	Flood       *flood.Limiter
+	// every result, with the state file's default window) reports true;
+	// the duration is the per-service window (zero: the default).
+	Flood       Flood
 	FloodWindow func(bridge.Result) (time.Duration, bool)
 
 	Heartbeat Heartbeat
@@ -224,6 +239,13 @@ type follower struct {
 	dirty      bool
 	st         Status
 	mapErrs    int64
+	notSent    int64 // results the state decision held back
+	// floodItems are the batch's results for flood control, offered
+	// before the batch is delivered; floodAt[i] is the batch index whose
+	// place floodItems[i] takes. floodNext is when Due is next needed.
+	floodItems []flood.Item
+	floodAt    []int
+	floodNext  time.Time
 }
 
 // Follow tails the alerts file until ctx ends, then finishes the batch in
@@ -262,6 +284,7 @@ func Follow(ctx context.Context, o Options) error {
 	}
 	f.nextHB = o.Now()
 	f.lastDrain = o.Now()
+	f.floodNext = o.Now() // summaries held by an earlier run or process
 	for ctx.Err() == nil {
 		progressed, err := f.step(ctx, dctx)
 		if err != nil {
@@ -306,10 +329,8 @@ func sleep(ctx context.Context, d time.Duration) {
 func (f *follower) idleWait() time.Duration {
 	now := f.o.Now()
 	d := f.o.Poll
-	if f.o.Flood != nil {
-		if at, ok := f.o.Flood.Next(); ok {
-			d = min(d, at.Sub(now))
-		}
+	if f.o.Flood != nil && !f.floodNext.IsZero() {
+		d = min(d, f.floodNext.Sub(now))
 	}
 	if f.o.Heartbeat.Interval > 0 {
 		d = min(d, f.nextHB.Sub(now))
@@ -577,8 +598,11 @@ func (f *follower) consume(ctx, dctx context.Context, a alert.Alert, end int64) 
 		if err != nil {
 			f.mapErrs++
 			f.log.WithError(err).WithField("alert", a.ID).Warn("follow: alert not mapped")
+		} else if ok, why := f.sendable(r); !ok {
+			f.notSent++
+			f.log.WithFields(logrus.Fields{"alert": a.ID, "host": r.Host, "service": r.Service, "state": r.State.String()}).Debug("follow: not sent: " + why)
 		} else {
-			f.add(r, a.Rule.Level, end)
+			f.add(r, a, end)
 		}
 	}
 	f.pending = end
@@ -591,22 +615,56 @@ func (f *follower) consume(ctx, dctx context.Context, a alert.Alert, end int64) 
 	return nil
 }
 
-func (f *follower) add(r bridge.Result, level int, end int64) {
-	if f.o.Flood == nil {
-		f.batch, f.ends = append(f.batch, r), append(f.ends, end)
-		return
+func (f *follower) sendable(r bridge.Result) (bool, string) {
+	if f.o.Sendable == nil {
+		return true, ""
 	}
-	window, on := time.Duration(0), true
-	if f.o.FloodWindow != nil {
+	return f.o.Sendable(r)
+}
+
+func (f *follower) add(r bridge.Result, a alert.Alert, end int64) {
+	window, on := time.Duration(0), f.o.Flood != nil
+	if on && f.o.FloodWindow != nil {
 		window, on = f.o.FloodWindow(r)
 	}
 	if !on {
 		f.batch, f.ends = append(f.batch, r), append(f.ends, end)
 		return
 	}
-	for _, out := range f.o.Flood.Offer(flood.Item{Result: r, Level: level, Window: window}, f.o.Now()) {
-		f.batch, f.ends = append(f.batch, out), append(f.ends, end)
+	// Its place in the batch; offerFlood fills it in.
+	f.floodItems = append(f.floodItems, flood.Item{Result: r, Level: a.Rule.Level, Window: window, Time: a.Time})
+	f.floodAt = append(f.floodAt, len(f.batch))
+	f.batch, f.ends = append(f.batch, r), append(f.ends, end)
+}
+
+// offerFlood offers the batch's flood-controlled results to the state file
+// in one write and puts what it says to send now in their places.
+func (f *follower) offerFlood(ctx context.Context) {
+	if len(f.floodItems) == 0 {
+		return
 	}
+	out, next, err := f.o.Flood.OfferAll(ctx, f.floodItems)
+	if err != nil {
+		// OfferAll failed open: every result is sent.
+		f.log.WithError(err).Warn("follow: flood state")
+	}
+	if !next.IsZero() && (f.floodNext.IsZero() || next.Before(f.floodNext)) {
+		f.floodNext = next
+	}
+	batch, ends := make([]bridge.Result, 0, len(f.batch)), make([]int64, 0, len(f.ends))
+	j := 0
+	for i := range f.batch {
+		if j < len(f.floodAt) && f.floodAt[j] == i {
+			for _, r := range out[j] {
+				batch, ends = append(batch, r), append(ends, f.ends[i])
+			}
+			j++
+			continue
+		}
+		batch, ends = append(batch, f.batch[i]), append(ends, f.ends[i])
+	}
+	f.batch, f.ends = batch, ends
+	f.floodItems, f.floodAt = f.floodItems[:0], f.floodAt[:0]
 }
 
 // flush delivers the batch and commits the cursor after it. When results
@@ -614,6 +672,7 @@ func (f *follower) add(r bridge.Result, level int, end int64) {
 // last one handled and an error returned: the caller retries from there.
 func (f *follower) flush(dctx context.Context) error {
 	f.sinceSave = 0
+	f.offerFlood(dctx)
 	if len(f.batch) == 0 {
 		if f.t != nil && f.pending != f.t.off {
 			f.commit(f.pending)
@@ -686,15 +745,8 @@ func (f *follower) save() {
 // queue while idle, the status file.
 func (f *follower) periodic(ctx, dctx context.Context) {
 	now := f.o.Now()
-	if f.o.Flood != nil {
-		if at, ok := f.o.Flood.Next(); ok && !now.Before(at) {
-			for _, r := range f.o.Flood.Flush(now) {
-				f.batch, f.ends = append(f.batch, r), append(f.ends, f.pending)
-			}
-			if err := f.flush(dctx); err != nil {
-				f.log.WithError(err).Warn("follow: flood summaries not delivered")
-			}
-		}
+	if f.o.Flood != nil && !f.floodNext.IsZero() && !now.Before(f.floodNext) {
+		f.floodDue(dctx)
 	}
 	if f.o.Queue != nil && ctx.Err() == nil && now.Sub(f.lastDeliv) >= f.o.DrainInterval && now.Sub(f.lastDrain) >= f.o.DrainInterval {
 		f.lastDrain = now
@@ -719,6 +771,21 @@ func (f *follower) periodic(ctx, dctx context.Context) {
 	if f.o.StatusFile != "" && (now.Sub(f.lastStatus) >= f.o.StatusInterval || (f.dirty && now.Sub(f.lastStatus) >= time.Second)) {
 		f.writeStatus()
 	}
+}
+
+// floodDue delivers the flood summaries that are due, sent or queued
+// before the state file forgets them, and notes when more are due.
+func (f *follower) floodDue(dctx context.Context) {
+	next, err := f.o.Flood.Due(dctx, func(rs []bridge.Result) error {
+		out, err := f.deliv.Deliver(dctx, rs...)
+		f.account(out)
+		return err
+	})
+	if err != nil {
+		f.log.WithError(err).Warn("follow: flood summaries not delivered (kept in the flood state, retried)")
+		next = f.o.Now().Add(f.o.RetryInterval)
+	}
+	f.floodNext = next
 }
 
 // lag is the bytes not yet delivered: the rest of the current file, plus
@@ -763,17 +830,16 @@ func (f *follower) writeStatus() {
 	}
 }
 
-// finish runs at the end: the rest of the batch and every flood summary
-// are delivered (queued once dctx ends), the cursor and status saved, the
-// file closed.
+// finish runs at the end: the rest of the batch and the flood summaries
+// that are due are delivered (queued once dctx ends), the cursor and
+// status saved, the file closed. What flood control still holds stays in
+// its state file for the next run or `ossec-nagios flush`.
 func (f *follower) finish(dctx context.Context) {
-	if f.o.Flood != nil {
-		for _, r := range f.o.Flood.FlushAll() {
-			f.batch, f.ends = append(f.batch, r), append(f.ends, f.pending)
-		}
-	}
 	if err := f.flush(dctx); err != nil {
-		f.log.WithError(err).Error("follow: results not delivered at shutdown (alerts are read again at the next start, flood summaries are lost)")
+		f.log.WithError(err).Error("follow: results not delivered at shutdown (alerts are read again at the next start)")
+	}
+	if f.o.Flood != nil && !f.floodNext.IsZero() && !f.o.Now().Before(f.floodNext) {
+		f.floodDue(dctx)
 	}
 	if f.o.StatusFile != "" {
 		f.writeStatus()
@@ -781,5 +847,5 @@ func (f *follower) finish(dctx context.Context) {
 	if f.t != nil {
 		f.t.close()
 	}
-	f.log.WithFields(logrus.Fields{"alerts": f.st.Alerts, "delivered": f.st.Delivered, "spooled": f.st.Spooled}).Info("follow: stopped")
+	f.log.WithFields(logrus.Fields{"alerts": f.st.Alerts, "delivered": f.st.Delivered, "spooled": f.st.Spooled, "not_sent": f.notSent}).Info("follow: stopped")
 }

@@ -4,10 +4,12 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -388,6 +390,8 @@ func TestFilter(t *testing.T) {
 		{"rule outside", Filter{Rules: []RuleRange{{550, 554}}}, false},
 		{"group match", Filter{Groups: []string{"web", "sshd"}}, true},
 		{"group no match", Filter{Groups: []string{"web"}}, false},
+		{"group in upper case", Filter{Groups: []string{"SSHD"}}, true},
+		{"group in mixed case", Filter{Groups: []string{"Web", "SshD"}}, true},
 		{"all must hold", Filter{MinLevel: 3, Rules: []RuleRange{{5716, 5716}}, Groups: []string{"web"}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -395,6 +399,28 @@ func TestFilter(t *testing.T) {
 				t.Fatalf("Match = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestFilterGroupsAsMapping: [follow] groups and [service] groups are one
+// rule, so follow never drops an alert the mapping would map by its group.
+func TestFilterGroupsAsMapping(t *testing.T) {
+	for _, tc := range []struct {
+		want, have []string
+	}{
+		{[]string{"SSHD"}, []string{"syslog", "sshd"}},
+		{[]string{"sshd"}, []string{"syslog", "SSHD"}},
+		{[]string{"Authentication_Failed"}, []string{"authentication_failed"}},
+		{[]string{"web"}, []string{"syslog", "sshd"}},
+		{[]string{"sshd "}, []string{"sshd"}},
+	} {
+		a := alert.Alert{Resolved: true, Agent: alert.Agent{Name: "web01"}, Rule: alert.Rule{ID: 5712, Level: 10, Groups: tc.have}}
+		m := bridge.Mapping{Warning: 7, Critical: 12, Services: []bridge.ServiceRule{{Name: "S", Groups: tc.want}}}
+		_, err := m.Map(a)
+		mapped := err == nil
+		if got := (Filter{Groups: tc.want}).Match(a); got != mapped {
+			t.Errorf("groups %q, alert in %q: follow filter passes %v, mapping matches %v", tc.want, tc.have, got, mapped)
+		}
 	}
 }
 
@@ -435,6 +461,40 @@ func TestFilterAndMapErrorsAdvanceCursor(t *testing.T) {
 	}
 }
 
+// TestNotNewsNotSent: with the state decision, results below the warning
+// level (OK) are neither sent nor queued, and the cursor passes them.
+func TestNotNewsNotSent(t *testing.T) {
+	e := newEnv(t, formats[0])
+	s := &fakeSender{}
+	q := &memQueue{}
+	o := e.opts(s)
+	o.Queue = q
+	o.Sendable = func(r bridge.Result) (bool, string) { return r.State != bridge.OK, "not news" }
+	r := start(t, o)
+	appendAlerts(t, e.path, e.f, 0, 30)
+	var want []int
+	for i := 0; i < 30; i++ {
+		if 3+i%10 >= 7 { // idMap: level >= 7 is WARNING
+			want = append(want, i)
+		}
+	}
+	waitFor(t, "the WARNING results", func() bool { return len(s.ids()) >= len(want) })
+	fi, _ := os.Stat(e.path)
+	waitFor(t, "cursor at the end", func() bool {
+		c, _, _ := LoadCursor(e.cursor)
+		return c.Offset == fi.Size()
+	})
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.ids(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("sent %v, want only the WARNING ones %v", got, want)
+	}
+	if n := q.len(); n != 0 {
+		t.Fatalf("%d results queued, want none", n)
+	}
+}
+
 func TestHeartbeatAndStatus(t *testing.T) {
 	e := newEnv(t, formats[1])
 	s := &fakeSender{}
@@ -469,36 +529,71 @@ func TestHeartbeatAndStatus(t *testing.T) {
 	}
 }
 
-// Flood control: the first result of a window goes out at once, the rest
-// become one summary, sent at shutdown (FlushAll) at the latest.
-func TestFloodSummaryAtShutdown(t *testing.T) {
+// floodEnv is follow mode with flood control through a state file, every
+// alert a WARNING for host web.
+func floodEnv(t *testing.T, window time.Duration, now func() time.Time) (*env, *fakeSender, Options, *flood.StateFile) {
 	e := newEnv(t, formats[1])
 	s := &fakeSender{}
-	lim, err := flood.NewLimiter(flood.Options{Window: time.Hour})
+	sf, err := flood.OpenStateFile(filepath.Join(e.dir, "flood.state"), flood.Options{Window: window, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	o := e.opts(s)
-	o.Flood = lim
+	o.Flood = sf
+	o.Now = now
 	o.Map = func(a alert.Alert) (bridge.Result, error) {
 		r, err := idMap(a)
-		r.Host = "web"
+		r.Host, r.State = "web", bridge.Warning
 		return r, err
 	}
+	return e, s, o, sf
+}
+
+// Flood control: the first result of a window goes out at once, the rest
+// become one summary, which follow delivers itself when the window closes.
+func TestFloodSummaryWhenWindowCloses(t *testing.T) {
+	e, s, o, _ := floodEnv(t, 700*time.Millisecond, time.Now)
 	r := start(t, o)
 	appendAlerts(t, e.path, e.f, 0, 20)
-	waitFor(t, "the first result", func() bool { return len(s.outputs()) >= 1 })
-	fi, _ := os.Stat(e.path)
-	waitFor(t, "every alert read", func() bool { c, _, _ := LoadCursor(e.cursor); return c.Offset == fi.Size() })
-	if got := s.outputs(); len(got) != 1 {
-		t.Fatalf("got %q while the window is open, want only the first result", got)
-	}
+	waitFor(t, "the first result and the summary", func() bool { return len(s.outputs()) >= 2 })
 	if err := r.stop(t); err != nil {
 		t.Fatal(err)
 	}
 	got := s.outputs()
-	if len(got) != 2 || !strings.HasPrefix(got[1], "19 alerts in ") || !strings.HasSuffix(got[1], "last: 1790000000.19") {
+	if len(got) != 2 || got[0] != "1790000000.0" || !strings.HasPrefix(got[1], "flood: 19 more alerts from ") || !strings.HasSuffix(got[1], "last: 1790000000.19") {
 		t.Fatalf("results %q, want the first alert and a summary of 19", got)
+	}
+}
+
+// What flood control holds outlives follow mode: after a shutdown it is
+// in the state file, and the next run (or `ossec-nagios flush`) delivers
+// the summary once the window is over.
+func TestFloodHeldAcrossRestart(t *testing.T) {
+	var skew atomic.Int64 // the test's clock runs ahead of the real one by this much
+	clock := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	e, s, o, sf := floodEnv(t, time.Hour, clock)
+	r := start(t, o)
+	appendAlerts(t, e.path, e.f, 0, 20)
+	fi, _ := os.Stat(e.path)
+	waitFor(t, "every alert read", func() bool { c, _, _ := LoadCursor(e.cursor); return c.Offset == fi.Size() })
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.outputs(); len(got) != 1 {
+		t.Fatalf("got %q while the window is open, want only the first result", got)
+	}
+	skew.Store(int64(time.Hour + time.Second)) // the window is over
+	r = start(t, o)
+	waitFor(t, "the summary from the next run", func() bool { return len(s.outputs()) >= 2 })
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	got := s.outputs()
+	if len(got) != 2 || !strings.HasPrefix(got[1], "flood: 19 more alerts from ") {
+		t.Fatalf("results %q, want the first alert and then a summary of 19", got)
+	}
+	if next, err := sf.Due(t.Context(), func(rs []bridge.Result) error { t.Errorf("emitted again: %v", rs); return nil }); err != nil || !next.IsZero() {
+		t.Fatalf("state after the summary: next %v, %v; want nothing held", next, err)
 	}
 }
 

@@ -67,13 +67,18 @@ func (inv *invocation) deliver(ctx context.Context, a alert.Alert, recovery bool
 		log.Error(joinErr(fmt.Errorf("map alert: %w", err)))
 		return exitUsage
 	}
+	if ok, why := m.Sendable(r); !ok && !recovery {
+		// Only news changes state: logged, not an error.
+		log.WithFields(logrus.Fields{"host": r.Host, "service": r.Service, "state": r.State.String()}).Info("not sent: " + why)
+		return exitOK
+	}
 	if recovery {
 		r.State = bridge.OK
 		r.Output = bridge.SanitizeOutput("OK - recovered: active response timeout expired for "+r.Output, m.Output.MaxLength, false)
 	}
 	results := []bridge.Result{r}
 	if !recovery {
-		results = inv.app.throttle(ctx, log, r, a.Rule.Level)
+		results = inv.app.throttle(ctx, log, r, a)
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, inv.app.cfg.AR.Deadline)

@@ -100,7 +100,7 @@ func (a *app) undefinedPairs(e *env, file, hostsFile, manager string) ([]nagiosc
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", file, err)
 	}
-	gc, err := a.genConfig(e, hostsFile, manager, false)
+	gc, err := a.genConfig(e, "nagios", hostsFile, manager, false)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -156,6 +156,7 @@ func newMapping(c *config.Config) (*bridge.Mapping, error) {
 			Rules:    bridgeRanges(s.Rules),
 			Levels:   bridgeRanges(s.Levels),
 			Location: s.Location,
+			SendOK:   s.SendOK,
 		})
 	}
 	if err := m.Validate(); err != nil {

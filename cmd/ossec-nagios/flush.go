@@ -9,10 +9,7 @@ import (
 	"flag"
 	"fmt"
 
-	"time"
-
 	"github.com/ossec-nagios/ossec-nagios/bridge"
-	"github.com/ossec-nagios/ossec-nagios/bridge/flood"
 )
 
 const flushUsage = `usage: ossec-nagios flush [-config F] [-v]
@@ -54,16 +51,6 @@ func runFlush(ctx context.Context, e *env, args []string) int {
 	}
 	entry := log.WithField("mode", "flush")
 
-	var summaries []bridge.Result
-	if a.floodEnabled() {
-		sf, err := flood.OpenStateFile(a.cfg.Flood.StateFile, flood.Options{Window: floodBaseWindow(a), MaxOutput: a.outputLimit()})
-		if err == nil {
-			summaries, err = sf.Flush(ctx)
-		}
-		if err != nil {
-			entry.WithError(err).Warn("flood state")
-		}
-	}
 	sender, closeSender, err := a.sender(nil)
 	if err != nil {
 		return e.report(err)
@@ -75,8 +62,15 @@ func runFlush(ctx context.Context, e *env, args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*a.cfg.AR.Deadline)
 	defer cancel()
+	// The flood summaries that are due join the spool (durably, before
+	// the flood state forgets them) and go out with it.
+	if n, _, err := a.floodDue(ctx, sp); err != nil {
+		entry.WithError(err).Warn("flood state")
+	} else if n > 0 {
+		entry.WithField("summaries", n).Info("flood summaries due")
+	}
 	d := &bridge.Delivery{Sender: sender, Queue: sp, DrainPace: drainPace}
-	out, err := d.Deliver(ctx, summaries...)
+	out, err := d.Deliver(ctx)
 	if err != nil {
 		entry.Error("lost: " + joinErr(err))
 		return e.report(err)
@@ -97,15 +91,4 @@ func runFlush(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "%d result(s) delivered, %d still spooled\n", out.Drained+out.Sent, st.Depth)
 	}
 	return exitOK
-}
-
-// floodBaseWindow is the window for a state file opened only to flush.
-func floodBaseWindow(a *app) (w time.Duration) {
-	w = a.cfg.Flood.Window
-	for _, s := range a.cfg.Services {
-		if s.Flood > w {
-			w = s.Flood
-		}
-	}
-	return w
 }

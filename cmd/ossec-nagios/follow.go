@@ -19,7 +19,6 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/ossec-nagios/ossec-nagios/bridge"
-	"github.com/ossec-nagios/ossec-nagios/bridge/flood"
 	"github.com/ossec-nagios/ossec-nagios/bridge/follow"
 	"github.com/ossec-nagios/ossec-nagios/bridge/health"
 	"github.com/ossec-nagios/ossec-nagios/internal/config"
@@ -29,7 +28,10 @@ const followUsage = `usage: ossec-nagios follow [-config F] [-from-start] [-once
 
 Tails <OSSEC>/logs/alerts/alerts.json or alerts.log ([follow] format) and
 sends every alert that passes the [follow] filters as a passive result,
-keeping the NSCA connections open (or through the Icinga 2 API). Results
+keeping the NSCA connections open (or through the Icinga 2 API). As in the
+active response, an alert below [states] warning is not sent (it would
+clear a problem; send_ok = yes sends it) and flood control ([flood]) holds
+the rest of a burst for one summary per window. Results
 that cannot be sent are spooled and delivered first when the transport is
 back. The position is saved durably after every batch in [follow]
 state_file (default <OSSEC>/var/ossec-nagios/follow.cursor), so a restart,
@@ -156,6 +158,7 @@ func (a *app) followOptions(log logrus.FieldLogger, fl followFlags) (o follow.Op
 		FromStart:  fl.fromStart,
 		Once:       fl.once,
 		Map:        m.Map,
+		Sendable:   m.Sendable,
 		Filter:     follow.Filter{MinLevel: c.MinLevel, Groups: c.Groups},
 		BatchSize:  c.BatchSize,
 		DrainPace:  drainPace,
@@ -174,11 +177,11 @@ func (a *app) followOptions(log logrus.FieldLogger, fl followFlags) (o follow.Op
 		return o, nil, fmt.Errorf("follow: cursor directory: %w", err)
 	}
 	if a.floodEnabled() {
-		lim, err := flood.NewLimiter(flood.Options{Window: floodBaseWindow(a), MaxOutput: a.outputLimit()})
+		sf, err := a.floodState()
 		if err != nil {
 			return o, nil, usageError{fmt.Errorf("config %s: [flood]: %w", a.file, err)}
 		}
-		o.Flood = lim
+		o.Flood = sf
 		o.FloodWindow = func(r bridge.Result) (time.Duration, bool) {
 			w := a.floodWindow(r.Service)
 			return w, w > 0

@@ -34,6 +34,11 @@ timeout    = 5s
 [states]
 warning  = 7
 critical = 12
+; these tests count every alert delivered: no state decision, no flood
+; control
+send_ok  = yes
+[flood]
+window = 0
 [hosts]
 default = {agent}
 [service "OSSEC SSH"]

@@ -11,9 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
-	"github.com/ossec-nagios/ossec-nagios/bridge"
 	"github.com/ossec-nagios/ossec-nagios/bridge/agents"
 	"github.com/ossec-nagios/ossec-nagios/bridge/alert"
 	"github.com/ossec-nagios/ossec-nagios/internal/config"
@@ -80,11 +80,14 @@ func runGen(ctx context.Context, e *env, args []string) int {
 		out, err = nagioscfg.OSSECConf(a.ossecBlocks())
 	case "nagios", "icinga2":
 		var gc nagioscfg.Config
-		gc, err = a.genConfig(e, *hostsFlag, *manager, *withHosts)
+		gc, err = a.genConfig(e, dialect, *hostsFlag, *manager, *withHosts)
 		if err == nil && dialect == "nagios" {
 			out, err = nagioscfg.Nagios(gc)
 		} else if err == nil {
 			out, err = nagioscfg.Icinga2(gc)
+		}
+		if err == nil {
+			warnSilent(e, dialect, gc)
 		}
 	default:
 		return e.report(usagef("gen: unknown dialect %q (want nagios, icinga2 or ossec-conf)", dialect))
@@ -122,11 +125,17 @@ func (a *app) ossecBlocks() nagioscfg.OSSEC {
 }
 
 // genConfig maps every known agent to its Nagios host and pairs it with
-// every service section.
-func (a *app) genConfig(e *env, hostsFile, manager string, withHosts bool) (nagioscfg.Config, error) {
+// every service section; the heartbeat service goes on the heartbeat host.
+// Icinga 2 output routes to [nagios] user_groups / users, Nagios output to
+// contact_groups / contacts.
+func (a *app) genConfig(e *env, dialect, hostsFile, manager string, withHosts bool) (nagioscfg.Config, error) {
 	c := a.cfg
+	settings := nagiosSettings
+	if dialect == "icinga2" {
+		settings = icingaSettings
+	}
 	gc := nagioscfg.Config{
-		Defaults:            nagiosSettings(c.Nagios.Settings),
+		Defaults:            settings(c.Nagios.Settings),
 		ServiceTemplate:     c.Nagios.ServiceTemplate,
 		HostTemplate:        c.Nagios.HostTemplate,
 		ResetCommand:        c.Nagios.ResetCommand,
@@ -134,6 +143,10 @@ func (a *app) genConfig(e *env, hostsFile, manager string, withHosts bool) (nagi
 		CheckPeriod:         c.Nagios.CheckPeriod,
 		NotificationCommand: c.Nagios.NotificationCommand,
 		NotificationName:    c.Nagios.NotificationName,
+	}
+	if dialect == "nagios" {
+		// Debian's stock objects/localhost.cfg defines it.
+		gc.Existing = []string{"localhost"}
 	}
 	explicit := hostsFile != ""
 	if !explicit {
@@ -161,44 +174,83 @@ func (a *app) genConfig(e *env, hostsFile, manager string, withHosts bool) (nagi
 	if err != nil {
 		return gc, err
 	}
-	// The host an agent maps to: map a synthetic alert from it through a
-	// catch-all copy of the mapping.
-	hm := *m
-	hm.Services = []bridge.ServiceRule{{Name: "gen"}}
-	hosts := map[string]nagioscfg.Host{}
+	// The agents behind each host, in input order.
+	byHost := map[string][]agents.Agent{}
 	for _, ag := range list {
-		al := alert.Alert{ID: "0.0", Resolved: true, Agent: alert.Agent{ID: ag.ID, Name: ag.Name, IP: ag.Address()}}
-		if ag.ID == "000" {
-			al.Location = ag.Name + "->generator"
-		} else {
-			ip := ag.Address()
-			if ip == "" {
-				ip = "any"
-			}
-			al.Location = "(" + ag.Name + ") " + ip + "->generator"
-		}
-		r, err := hm.Map(al)
+		h, err := m.HostFor(alert.Agent{ID: ag.ID, Name: ag.Name, IP: ag.Address()})
 		if err != nil {
-			return gc, fmt.Errorf("agent %s: %w", ag.Name, err)
+			return gc, err
 		}
-		if _, seen := hosts[r.Host]; !seen {
-			hosts[r.Host] = nagioscfg.Host{Name: r.Host, Address: ag.Address(), Alias: "OSSEC agent " + ag.Name}
-		}
+		byHost[h] = append(byHost[h], ag)
 	}
-	names := make([]string, 0, len(hosts))
-	for h := range hosts {
+	names := make([]string, 0, len(byHost))
+	for h := range byHost {
 		names = append(names, h)
 	}
 	sort.Strings(names)
 	for _, h := range names {
 		if withHosts {
-			gc.Hosts = append(gc.Hosts, hosts[h])
+			gc.Hosts = append(gc.Hosts, hostFor(h, byHost[h]))
 		}
 		for _, s := range c.Services {
-			gc.Services = append(gc.Services, nagioscfg.Service{Host: h, Name: s.Name, Settings: nagiosSettings(s.Nagios)})
+			gc.Services = append(gc.Services, nagioscfg.Service{Host: h, Name: s.Name, Settings: settings(s.Nagios)})
+		}
+	}
+	if hb := c.Heartbeat; hb.Interval > 0 {
+		gc.Heartbeat = nagioscfg.Heartbeat{Host: hb.Host, Service: hb.Service, Stale: hb.StaleAfter}
+		if _, ok := byHost[hb.Host]; withHosts && !ok {
+			gc.Hosts = append(gc.Hosts, nagioscfg.Host{Name: hb.Host, Alias: "OSSEC/Wazuh bridge (ossec-nagios heartbeat)"})
 		}
 	}
 	return gc, nil
+}
+
+// hostFor is the host definition of the agents mapped to name: one agent
+// lends it its name and address; a host standing for several agents (a
+// glob rule such as db* = database-cluster) has no address and lists them.
+func hostFor(name string, ags []agents.Agent) nagioscfg.Host {
+	if len(ags) == 1 {
+		what := "OSSEC agent "
+		if ags[0].ID == "000" {
+			what = "OSSEC manager "
+		}
+		return nagioscfg.Host{Name: name, Address: ags[0].Address(), Alias: what + ags[0].Name}
+	}
+	const show = 5
+	names := make([]string, 0, show)
+	for i, ag := range ags {
+		if i == show {
+			break
+		}
+		names = append(names, ag.Name)
+	}
+	alias := fmt.Sprintf("OSSEC agents %s", strings.Join(names, ", "))
+	if len(ags) > show {
+		alias += fmt.Sprintf(" and %d more", len(ags)-show)
+	}
+	return nagioscfg.Host{Name: name, Alias: alias}
+}
+
+// warnSilent prints one warning when the generated objects page nobody.
+func warnSilent(e *env, dialect string, gc nagioscfg.Config) {
+	silent := nagioscfg.Silent(gc)
+	if len(silent) == 0 {
+		return
+	}
+	seen := map[string]bool{}
+	var svcs []string
+	for _, s := range silent {
+		if !seen[s.Name] {
+			seen[s.Name] = true
+			svcs = append(svcs, strconv.Quote(s.Name))
+		}
+	}
+	keys, who := "contact_groups and contacts", "a Nagios service without contacts pages only those of its host, if that is defined elsewhere with some"
+	if dialect == "icinga2" {
+		keys, who = "user_groups and users", "no Notification applies to them"
+	}
+	fmt.Fprintf(e.stderr, "ossec-nagios: warning: gen %s: nobody is paged for %d generated services (%s): %s are empty or notification_options is n; %s; set [nagios] %s\n",
+		dialect, len(silent), strings.Join(svcs, ", "), keys, who, strings.Replace(keys, " and ", " or ", 1))
 }
 
 func nagiosSettings(s config.NagiosSettings) nagioscfg.Settings {
@@ -211,6 +263,14 @@ func nagiosSettings(s config.NagiosSettings) nagioscfg.Settings {
 		QuietPeriod:          s.QuietPeriod,
 		Volatile:             s.Volatile,
 	}
+}
+
+// icingaSettings are nagiosSettings with Icinga 2's user groups and users
+// in the contact fields.
+func icingaSettings(s config.NagiosSettings) nagioscfg.Settings {
+	n := nagiosSettings(s)
+	n.ContactGroups, n.Contacts = s.UserGroups, s.Users
+	return n
 }
 
 // writeFileAtomic writes b to path through a temporary file and a rename,

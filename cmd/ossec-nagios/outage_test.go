@@ -23,7 +23,10 @@ func TestOutageNothingLost(t *testing.T) {
 	// into Nagios' check result directory, and the test sees the bridge's.
 	l, root := startNagiosWith(t, labINI, func(l *lab.NagiosLab) { l.NSCACheckResults = true }, "web01")
 	dead := lab.FreePort(t) // nothing listens there: Nagios is "down"
-	if err := os.WriteFile(root.ini, []byte(labINI(dead)), 0o600); err != nil {
+	// Every alert must arrive: flood control off (1000 alerts for one
+	// service would be one page and one summary).
+	noFlood := func(port int) string { return labINI(port) + "[flood]\nwindow = 0\n" }
+	if err := os.WriteFile(root.ini, []byte(noFlood(dead)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	blocks := make([]string, total)
@@ -68,7 +71,7 @@ app: event %04d
 		t.Fatal("results reached Nagios while nsca was unreachable")
 	}
 
-	if err := os.WriteFile(root.ini, []byte(labINI(l.NSCAPort)), 0o600); err != nil {
+	if err := os.WriteFile(root.ini, []byte(noFlood(l.NSCAPort)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	rc, stderr := root.run(t, root.ar, nil, "flush")

@@ -1,7 +1,7 @@
 package main
 
 // Wiring: the one place that turns the mapping INI into the bridge's
-// mapping, a transport, the spool and flood control.
+// mapping, a transport and the spool (flood control: flood.go).
 
 import (
 	"context"
@@ -16,7 +16,6 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/ossec-nagios/ossec-nagios/bridge"
-	"github.com/ossec-nagios/ossec-nagios/bridge/flood"
 	"github.com/ossec-nagios/ossec-nagios/bridge/health"
 	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
 	"github.com/ossec-nagios/ossec-nagios/icinga"
@@ -183,65 +182,6 @@ func (a *app) spool(log logrus.FieldLogger) (*spool.Spool, error) {
 		return nil, fmt.Errorf("open spool %s: %w", a.cfg.Spool.Dir, err)
 	}
 	return sp, nil
-}
-
-// floodWindow returns the flood window of the service a result went to.
-func (a *app) floodWindow(service string) time.Duration {
-	for _, s := range a.cfg.Services {
-		if s.Name == service {
-			return s.Flood
-		}
-	}
-	return a.cfg.Flood.Window
-}
-
-// floodEnabled reports whether any service is flood controlled.
-func (a *app) floodEnabled() bool {
-	if a.cfg.Flood.Window > 0 {
-		return true
-	}
-	for _, s := range a.cfg.Services {
-		if s.Flood > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// throttle passes r through the flood state file when flood control is on
-// for its service, returning what to send now. It fails open.
-func (a *app) throttle(ctx context.Context, log logrus.FieldLogger, r bridge.Result, level int) []bridge.Result {
-	w := a.floodWindow(r.Service)
-	if w <= 0 {
-		// Still emit summaries of other services' closed windows.
-		if !a.floodEnabled() {
-			return []bridge.Result{r}
-		}
-	}
-	opts := flood.Options{Window: a.cfg.Flood.Window, MaxOutput: a.outputLimit()}
-	if opts.Window <= 0 {
-		opts.Window = w
-	}
-	if opts.Window <= 0 {
-		opts.Window = time.Minute // only other services' windows are open
-	}
-	sf, err := flood.OpenStateFile(a.cfg.Flood.StateFile, opts)
-	if err != nil {
-		log.WithError(err).Warn("flood control off for this alert")
-		return []bridge.Result{r}
-	}
-	if w <= 0 {
-		sums, err := sf.Flush(ctx)
-		if err != nil {
-			log.WithError(err).Warn("flood state")
-		}
-		return append(sums, r)
-	}
-	out, err := sf.Offer(ctx, flood.Item{Result: r, Level: level, Window: w})
-	if err != nil {
-		log.WithError(err).Warn("flood state")
-	}
-	return out
 }
 
 // joinErr flattens an error to one line for logs.

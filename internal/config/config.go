@@ -59,6 +59,16 @@ const (
 	DefaultHeartbeatSvc   = "OSSEC bridge"
 	DefaultHeartbeat      = time.Minute
 	DefaultHeartbeatStale = 10 * time.Minute
+	// DefaultFloodWindow is Alertmanager's group_interval: the first
+	// result of a (host, service) pages at once, the rest of a burst
+	// becomes one summary per window.
+	DefaultFloodWindow = 5 * time.Minute
+	// The groups a stock install pages: Debian's nagios4 sample
+	// objects/contacts.cfg defines the contact group admins (contact
+	// nagiosadmin), Icinga 2's conf.d/users.conf the user group
+	// icingaadmins (user icingaadmin).
+	DefaultContactGroup = "admins"
+	DefaultUserGroup    = "icingaadmins"
 )
 
 // Transports a [delivery] transport may name.
@@ -144,6 +154,10 @@ type Alerts struct {
 type States struct {
 	Warning  int // level >= Warning: WARNING; below: OK
 	Critical int // level >= Critical: CRITICAL
+	// SendOK sends the OK results of alerts below Warning. Off (the
+	// default), they are not sent: they would clear a problem another
+	// alert raised on the same service. A [service] may override it.
+	SendOK bool
 }
 
 // Hosts is the [hosts] section.
@@ -185,6 +199,8 @@ type Service struct {
 	// Flood is the flood window of this service ([flood] window unless
 	// overridden); 0 is off.
 	Flood time.Duration
+	// SendOK is [states] send_ok unless overridden.
+	SendOK bool
 }
 
 // CatchAll reports whether s has no criteria.
@@ -250,8 +266,12 @@ type Log struct {
 // NagiosSettings route and shape the notifications of one service
 // (the generator's input; see package nagioscfg).
 type NagiosSettings struct {
-	ContactGroups        []string
-	Contacts             []string
+	ContactGroups []string // Nagios; default DefaultContactGroup
+	Contacts      []string // Nagios
+	// UserGroups and Users are the Icinga 2 equivalents (gen icinga2);
+	// UserGroups defaults to DefaultUserGroup.
+	UserGroups           []string
+	Users                []string
 	NotificationPeriod   string // "" means 24x7
 	NotificationInterval time.Duration
 	NotificationOptions  string // "" means w,u,c
@@ -274,7 +294,7 @@ type Nagios struct {
 
 // Flood is the [flood] section.
 type Flood struct {
-	Window    time.Duration // 0: off (per-service overrides still apply)
+	Window    time.Duration // default DefaultFloodWindow; 0: off (per-service overrides still apply)
 	StateFile string        // "" means <OSSEC>/var/ossec-nagios/flood.state
 }
 

@@ -70,7 +70,7 @@ var invalidTests = map[string]string{
 	"service-range-syntax":           `ossec-nagios.ini: [service "OSSEC integrity"] rules: bad range "550-55x" (want N or N-M)`,
 	"service-semicolon":              `ossec-nagios.ini: [service "OSSEC;SSH"]: service name "OSSEC;SSH" holds ';': the command file would read it as a field separator`,
 	"service-too-long":               `ossec-nagios.ini: [service "` + strings.Repeat("s", 128) + `"]: service name "` + strings.Repeat("s", 128) + `" is 128 bytes, more than the 127 NSCA delivers`,
-	"service-unknown-key":            `ossec-nagios.ini: [service "OSSEC"] group: unknown key (known: contact_groups, contacts, flood_window, groups, is_volatile, levels, location, notification_interval, notification_options, notification_period, quiet_period, rules)`,
+	"service-unknown-key":            `ossec-nagios.ini: [service "OSSEC"] group: unknown key (known: contact_groups, contacts, flood_window, groups, is_volatile, levels, location, notification_interval, notification_options, notification_period, quiet_period, rules, send_ok, user_groups, users)`,
 	"service-unquoted":               `ossec-nagios.ini: [service OSSEC]: want [service "NAME"], with the name in double quotes`,
 	"spool-relative-dir":             `ossec-nagios.ini: [spool] dir: "var/spool" is not an absolute path`,
 	"states-not-a-number":            `ossec-nagios.ini: [states] critical: "high" is not a number`,
@@ -163,7 +163,8 @@ func TestLoadDefaults(t *testing.T) {
 		Output:    Output{IncludeLog: true, MaxLength: 4095},
 		AR:        AR{RecoveryAfter: 10 * time.Minute, CheckKeys: true, Deadline: 10 * time.Second, Level: 7},
 		Log:       Log{Level: "info"},
-		Nagios:    Nagios{Settings: NagiosSettings{QuietPeriod: time.Hour, Volatile: true}},
+		Nagios:    Nagios{Settings: NagiosSettings{ContactGroups: []string{"admins"}, UserGroups: []string{"icingaadmins"}, QuietPeriod: time.Hour, Volatile: true}},
+		Flood:     Flood{Window: 5 * time.Minute},
 		Follow:    Follow{Format: FormatAuto, BatchSize: 100},
 		Heartbeat: Heartbeat{Interval: time.Minute, Service: "OSSEC bridge", StaleAfter: 10 * time.Minute},
 	}
@@ -233,6 +234,14 @@ func TestLoadValues(t *testing.T) {
 			}
 			if a.CatchAll() || b.CatchAll() {
 				t.Error("a service with criteria is no catch-all")
+			}
+		}},
+		{"send_ok default, section and per-service override; flood on by default, 0 turns it off", "[nsca]\nserver = a\n[states]\nsend_ok = yes\n[service \"A\"]\nsend_ok = no\nflood_window = 0\n[service \"B\"]\n", func(t *testing.T, c *Config) {
+			if !c.States.SendOK || c.Services[0].SendOK || !c.Services[1].SendOK {
+				t.Errorf("send_ok: states %v, A %v, B %v; want yes, no, yes", c.States.SendOK, c.Services[0].SendOK, c.Services[1].SendOK)
+			}
+			if c.Flood.Window != DefaultFloodWindow || c.Services[0].Flood != 0 || c.Services[1].Flood != DefaultFloodWindow {
+				t.Errorf("flood: [flood] %v, A %v, B %v", c.Flood.Window, c.Services[0].Flood, c.Services[1].Flood)
 			}
 		}},
 		{"empty contact list override", "[nsca]\nserver = a\n[nagios]\ncontact_groups = admins\n[service \"S\"]\ncontact_groups =\n", func(t *testing.T, c *Config) {
@@ -470,7 +479,7 @@ func TestContribExample(t *testing.T) {
 	for k := range nagiosOverrideKeys(&o.nagios) {
 		keys[`service "OSSEC SSH"`] = append(keys[`service "OSSEC SSH"`], k)
 	}
-	keys[`service "OSSEC SSH"`] = append(keys[`service "OSSEC SSH"`], "groups", "rules", "levels", "location", "flood_window")
+	keys[`service "OSSEC SSH"`] = append(keys[`service "OSSEC SSH"`], "groups", "rules", "levels", "location", "flood_window", "send_ok")
 	text := string(data)
 	for sec, ks := range keys {
 		if !strings.Contains(text, "["+sec+"]") {

@@ -109,6 +109,7 @@ type loader struct {
 type serviceOverrides struct {
 	nagios nagiosOverrides
 	flood  *time.Duration
+	sendOK *bool
 }
 
 func parse(data []byte, name string) (*Config, error) {
@@ -168,9 +169,12 @@ func defaults(name string) *Config {
 		},
 		Log: Log{Level: DefaultLogLevel},
 		Nagios: Nagios{Settings: NagiosSettings{
-			QuietPeriod: DefaultQuietPeriod,
-			Volatile:    true,
+			ContactGroups: []string{DefaultContactGroup},
+			UserGroups:    []string{DefaultUserGroup},
+			QuietPeriod:   DefaultQuietPeriod,
+			Volatile:      true,
 		}},
+		Flood:  Flood{Window: DefaultFloodWindow},
 		Follow: Follow{Format: FormatAuto, BatchSize: 100},
 		Heartbeat: Heartbeat{
 			Interval:   DefaultHeartbeat,
@@ -274,6 +278,7 @@ func (l *loader) fields(name string) (map[string]keyFunc, bool) {
 		return map[string]keyFunc{
 			"warning":  intKey(&c.States.Warning, 0, 16),
 			"critical": intKey(&c.States.Critical, 0, 16),
+			"send_ok":  boolKey(&c.States.SendOK),
 		}, true
 	case "output":
 		return map[string]keyFunc{
@@ -478,6 +483,14 @@ func (l *loader) service(sec *ini.Section, name string) error {
 			o.flood = &d
 			return nil
 		},
+		"send_ok": func(v string) error {
+			var b bool
+			if err := boolKey(&b)(v); err != nil {
+				return err
+			}
+			o.sendOK = &b
+			return nil
+		},
 	}
 	for k, fn := range nagiosOverrideKeys(&o.nagios) {
 		fields[k] = fn
@@ -561,6 +574,10 @@ func (l *loader) finish() error {
 		s.Flood = c.Flood.Window
 		if o.flood != nil {
 			s.Flood = *o.flood
+		}
+		s.SendOK = c.States.SendOK
+		if o.sendOK != nil {
+			s.SendOK = *o.sendOK
 		}
 	}
 	return nil

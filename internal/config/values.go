@@ -418,6 +418,8 @@ func nagiosSettingKeys(s *NagiosSettings) map[string]keyFunc {
 	return map[string]keyFunc{
 		"contact_groups":        objectListKey(&s.ContactGroups),
 		"contacts":              objectListKey(&s.Contacts),
+		"user_groups":           objectListKey(&s.UserGroups),
+		"users":                 objectListKey(&s.Users),
 		"notification_period":   objectNameKey(&s.NotificationPeriod),
 		"notification_interval": durationKey(&s.NotificationInterval, time.Minute, false),
 		"notification_options":  notificationOptionsKey(&s.NotificationOptions),
@@ -452,6 +454,14 @@ func (o nagiosOverrides) apply(base NagiosSettings) NagiosSettings {
 	r := base
 	r.ContactGroups = append([]string(nil), base.ContactGroups...)
 	r.Contacts = append([]string(nil), base.Contacts...)
+	r.UserGroups = append([]string(nil), base.UserGroups...)
+	r.Users = append([]string(nil), base.Users...)
+	if o.set["user_groups"] {
+		r.UserGroups = o.s.UserGroups
+	}
+	if o.set["users"] {
+		r.Users = o.s.Users
+	}
 	if o.set["contact_groups"] {
 		r.ContactGroups = o.s.ContactGroups
 	}
