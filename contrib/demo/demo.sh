@@ -229,6 +229,11 @@ section "4. A fault: the bridge's NSCA password is wrong (ossec-nagios.ini chang
 # due), so that the heartbeat is fresh when the fault begins.
 "$AR" flush >"$DIR/flush.out" 2>&1 || true
 fault_at=$(wc -l <"$NLOG")
+hb_state() { print_states | awk -v h="$HB_HOST" -v s="$HB_SERVICE" '$1 == h && index($0, s) {print $(2 + split(s, x, " "))}'; }
+hb_ok() { [ "$(hb_state)" = OK ]; }
+if [ "$HAS_HB" = 1 ] && ! wait_for 3 hb_ok; then
+	echo "   !! the heartbeat service is $(hb_state) before the fault: this build's flush sent no heartbeat"
+fi
 sed -i "s/^password *= *$PASSWORD\$/password   = wrong-$PASSWORD/" "$INI"
 grep -q "^password   = wrong-" "$INI" || { echo "demo: could not change the password" >&2; exit 1; }
 before=$(wc -l <"$R/logs/active-responses.log")
