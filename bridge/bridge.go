@@ -1,8 +1,16 @@
 // Package bridge turns alerts into Nagios passive check results: the mapping
-// from an alert.Alert to a Result, output sanitising, the spool that keeps
-// results while Nagios is unreachable, and follow mode. It declares the
-// Sender it needs and imports no transport: cmd/ossec-nagios wires NSCA or
-// the Icinga 2 client in.
+// from an alert.Alert to a Result (host, service, state, output), the checks
+// that keep host and service names deliverable, output sanitising, and the
+// delivery rule that sends a Result or queues it (Delivery, over the Sender
+// and Queue it declares; Failover across servers). It imports no transport
+// and no queue: cmd/ossec-nagios wires NSCA or the Icinga 2 client and the
+// spool in.
+//
+// The rest lives in sub-packages: the alert model and its parsers
+// (bridge/alert), the spool that keeps results while Nagios is unreachable
+// (bridge/spool), follow mode (bridge/follow), flood control
+// (bridge/flood), the agent list for the generator (bridge/agents) and the
+// self-check (bridge/health).
 package bridge
 
 import (

@@ -433,6 +433,11 @@ func writeSrcUser(b *strings.Builder, a alert.Alert, field func(string) string) 
 	if known(a.SrcIP) {
 		fmt.Fprintf(b, " src=%s", field(a.SrcIP))
 	}
+	// Wazuh's data.srcuser: who acted (sudo, su, ...), beside the user
+	// acted upon.
+	if su := a.Fields["srcuser"]; known(su) && su != a.User {
+		fmt.Fprintf(b, " srcuser=%s", field(su))
+	}
 	if known(a.User) {
 		fmt.Fprintf(b, " user=%s", field(a.User))
 	}

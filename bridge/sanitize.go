@@ -42,7 +42,11 @@ func ValidateService(name string) error { return validateName(name, "service", M
 // it, and the cut name names no object), invalid UTF-8, a control character
 // (a newline, CR or NUL ends or cuts the command-file line), ';' (the
 // command file's field separator: it would move the rest into another
-// field, and can set a different service), and leading or trailing space.
+// field, and can set a different service), leading or trailing space,
+// U+FFFD (what the alert parsers make of invalid UTF-8: "\xff\xfe" is no
+// name an operator defined either), and the invisible format, bidi and
+// separator characters (Unicode Cf, Zl, Zp: U+200B, U+202E, U+2028...),
+// which make a name that looks like another or like none.
 // Names are refused, not repaired: a repaired name would name an object
 // that does not exist, and the result would be dropped silently.
 func validateName(name, kind string, max int) error {
@@ -63,6 +67,12 @@ func validateName(name, kind string, max int) error {
 		}
 		if unicode.IsControl(r) {
 			return fmt.Errorf("%w: %s name %s holds the control character %U", ErrBadName, kind, q, r)
+		}
+		if r == utf8.RuneError {
+			return fmt.Errorf("%w: %s name %s holds U+FFFD (it was not valid UTF-8)", ErrBadName, kind, q)
+		}
+		if unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
+			return fmt.Errorf("%w: %s name %s holds the invisible format or separator character %U", ErrBadName, kind, q, r)
 		}
 	}
 	return nil

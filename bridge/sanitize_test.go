@@ -97,6 +97,13 @@ func TestValidateNames(t *testing.T) {
 		{"utf8 host over 63 bytes", strings.Repeat("é", 32), "OSSEC", `name not deliverable: host name "` + strings.Repeat("é", 32) + `" is 64 bytes, more than the 63 NSCA delivers`},
 		{"invalid utf8", "web\xff", "OSSEC", `name not deliverable: host name "web\xff" is not valid UTF-8`},
 		{"trailing space", "web01 ", "OSSEC", `name not deliverable: host name "web01 " has leading or trailing space`},
+		{"replacement character", "\ufffd", "OSSEC", "name not deliverable: host name \"\ufffd\" holds U+FFFD (it was not valid UTF-8)"},
+		{"line separator host", "web01\u2028evil", "OSSEC", `name not deliverable: host name "web01\u2028evil" holds the invisible format or separator character U+2028`},
+		{"paragraph separator service", "web01", "OSSEC\u2029x", `name not deliverable: service name "OSSEC\u2029x" holds the invisible format or separator character U+2029`},
+		{"right-to-left override host", "web\u202e10", "OSSEC", `name not deliverable: host name "web\u202e10" holds the invisible format or separator character U+202E`},
+		{"bidi isolate service", "web01", "OSSEC\u2066SSH", `name not deliverable: service name "OSSEC\u2066SSH" holds the invisible format or separator character U+2066`},
+		{"zero width space host", "web\u200b01", "OSSEC", `name not deliverable: host name "web\u200b01" holds the invisible format or separator character U+200B`},
+		{"byte order mark host", "\ufeffweb01", "OSSEC", `name not deliverable: host name "\ufeffweb01" holds the invisible format or separator character U+FEFF`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

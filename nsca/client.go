@@ -72,10 +72,10 @@ type Client struct {
 // connecting.
 func New(addr string, cfg Config) (*Client, error) {
 	if err := cfg.Method.Validate(); err != nil {
-		return nil, &Error{Op: "config", Addr: addr, Err: err}
+		return nil, &Error{Op: OpConfig, Addr: addr, Err: err}
 	}
 	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return nil, &Error{Op: "config", Addr: addr, Err: err}
+		return nil, &Error{Op: OpConfig, Addr: addr, Err: err}
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -118,7 +118,7 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return 0, &Error{Op: "write", Addr: c.addr, Err: ErrClientClosed}
+		return 0, &Error{Op: OpWrite, Addr: c.addr, Err: ErrClientClosed}
 	}
 	if c.cfg.Legacy {
 		return c.sendLegacy(ctx, checks)
@@ -144,7 +144,7 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 			ch := checks[done+n]
 			if c.buf, err = c.enc.Encode(c.buf, ch); err != nil {
 				c.drop()
-				return done, &Error{Op: "write", Addr: c.addr, Err: err}
+				return done, &Error{Op: OpWrite, Addr: c.addr, Err: err}
 			}
 			c.debugf("packet %d: host=%q service=%q state=%d output=%d bytes", c.sent+n+1, Truncate(ch.Host, MaxHostLen), Truncate(ch.Service, MaxServiceLen), int16(ch.State), len(ch.Output))
 			n++
@@ -175,7 +175,7 @@ func (c *Client) sendLegacy(ctx context.Context, checks []Check) (int, error) {
 		var err error
 		if c.buf, err = c.enc.Encode(c.buf[:0], ch); err != nil {
 			c.drop()
-			return i, &Error{Op: "write", Addr: c.addr, Err: err}
+			return i, &Error{Op: OpWrite, Addr: c.addr, Err: err}
 		}
 		c.debugf("legacy packet: host=%q service=%q state=%d output=%d bytes", Truncate(ch.Host, MaxHostLen), Truncate(ch.Service, MaxServiceLen), int16(ch.State), len(ch.Output))
 		err = c.write(ctx, c.buf)
@@ -198,7 +198,7 @@ func (c *Client) Close() error {
 		c.conn, c.enc, c.sent = nil, nil, 0
 	}
 	if err != nil {
-		return &Error{Op: "close", Addr: c.addr, Err: err}
+		return &Error{Op: OpClose, Addr: c.addr, Err: err}
 	}
 	return nil
 }
@@ -242,7 +242,7 @@ func ctxErr(ctx context.Context, err error) error {
 
 func (c *Client) connect(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
-		return &Error{Op: "dial", Addr: c.addr, Err: err}
+		return &Error{Op: OpDial, Addr: c.addr, Err: err}
 	}
 	dctx, cancel := context.WithDeadline(ctx, c.deadline(ctx))
 	defer cancel()
@@ -254,7 +254,7 @@ func (c *Client) connect(ctx context.Context) error {
 	}
 	conn, err := d.DialContext(dctx, "tcp", c.addr)
 	if err != nil {
-		return &Error{Op: "dial", Addr: c.addr, Err: ctxErr(ctx, err)}
+		return &Error{Op: OpDial, Addr: c.addr, Err: ctxErr(ctx, err)}
 	}
 	stop := watch(ctx, conn)
 	defer stop()
@@ -271,13 +271,13 @@ func (c *Client) connect(ctx context.Context) error {
 				err = fmt.Errorf("%w (%d bytes received, %d expected)", ErrShortInitPacket, n, InitPacketSize)
 			}
 		}
-		return &Error{Op: "read init packet", Addr: c.addr, Err: ctxErr(ctx, err)}
+		return &Error{Op: OpReadInit, Addr: c.addr, Err: ctxErr(ctx, err)}
 	}
 	ip, _ := ParseInitPacket(b)
 	enc, err := NewEncoder(c.cfg.Method, c.cfg.Password, ip, c.cfg.Legacy)
 	if err != nil {
 		conn.Close()
-		return &Error{Op: "config", Addr: c.addr, Err: err}
+		return &Error{Op: OpConfig, Addr: c.addr, Err: err}
 	}
 	c.conn, c.enc, c.sent = conn, enc, 0
 	c.debugf("connected to %s (local %s): init packet timestamp %d, iv %s..., method %d %s, %d-byte packets",
@@ -295,7 +295,7 @@ func (c *Client) write(ctx context.Context, b []byte) error {
 		if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
 			err = fmt.Errorf("the daemon closed the connection: it stopped, or it dropped a packet it could not decode (wrong password, encryption method or packet size?): %w", err)
 		}
-		return &Error{Op: "write", Addr: c.addr, Err: ctxErr(ctx, err)}
+		return &Error{Op: OpWrite, Addr: c.addr, Err: ctxErr(ctx, err)}
 	}
 	return nil
 }
@@ -345,10 +345,10 @@ func (c *Client) confirm(ctx context.Context) error {
 	}
 	c.drop()
 	if ctx.Err() != nil {
-		return &Error{Op: "confirm", Addr: c.addr, Err: ctx.Err()}
+		return &Error{Op: OpConfirm, Addr: c.addr, Err: ctx.Err()}
 	}
 	if err == nil {
 		err = errors.New("the daemon sent data after its init packet")
 	}
-	return &Error{Op: "confirm", Addr: c.addr, Err: fmt.Errorf("%w (%v)", ErrRejected, err)}
+	return &Error{Op: OpConfirm, Addr: c.addr, Err: fmt.Errorf("%w (%v)", ErrRejected, err)}
 }

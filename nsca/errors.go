@@ -23,8 +23,18 @@ var (
 	ErrClientClosed = errors.New("nsca: client closed")
 )
 
-// Error is the error of a Client operation: Op is "config", "dial",
-// "read init packet", "write" or "confirm"; Addr the daemon's address.
+// The operations an *Error names in Op, for callers that tell them apart.
+const (
+	OpConfig   = "config"           // the Config, or a method the daemon cannot run
+	OpDial     = "dial"             // connecting to the daemon
+	OpReadInit = "read init packet" // waiting for the daemon's init packet
+	OpWrite    = "write"            // writing data packets
+	OpConfirm  = "confirm"          // Config.Confirm: waiting to see the daemon keep the connection
+	OpClose    = "close"            // Client.Close
+)
+
+// Error is the error of a Client operation: Op is one of the Op constants
+// (OpDial, OpReadInit, ...); Addr the daemon's address.
 type Error struct {
 	Op   string
 	Addr string
@@ -56,14 +66,14 @@ func (e *Error) Temporary() bool {
 		errors.Is(e.Err, ErrPacketSize):
 		return false
 	}
-	if e.Op == "config" {
+	if e.Op == OpConfig {
 		return false
 	}
 	var ne net.Error
 	if errors.As(e.Err, &ne) && ne.Timeout() {
 		return true
 	}
-	return e.Op == "dial" || e.Op == "read init packet" || e.Op == "write" || errors.Is(e.Err, context.DeadlineExceeded)
+	return e.Op == OpDial || e.Op == OpReadInit || e.Op == OpWrite || errors.Is(e.Err, context.DeadlineExceeded)
 }
 
 // trimPrefix drops a leading "nsca: " of a wrapped error to avoid

@@ -3,6 +3,7 @@ package alert
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -69,8 +70,8 @@ func ParseLegacyArgs(args []string) (LegacyRequest, error) {
 		return r, fmt.Errorf("%w: %w", ErrBadARArgs, err)
 	}
 	r.AlertID, r.ID = args[3], id
-	if rid, ok := parseUint(args[4]); ok && rid <= 1<<31 {
-		r.RuleID = int(rid)
+	if rid, ok := ruleID(args[4]); ok {
+		r.RuleID = rid
 	} else {
 		return r, fmt.Errorf("%w: rule id %q is not a number", ErrBadARArgs, clip([]byte(args[4]), 32))
 	}
@@ -285,6 +286,50 @@ func Keys(a Alert) []string {
 // message line to w, then reads execd's one-line answer from r (the same
 // reader the message was read from). Only an add has a handshake.
 func CheckKeys(r *bufio.Reader, w io.Writer, program string, keys []string) (Verdict, error) {
+	if err := writeCheckKeys(w, program, keys); err != nil {
+		return "", err
+	}
+	line, err := ReadLine(r, MaxARMessage)
+	if err != nil {
+		return "", fmt.Errorf("check_keys: read answer: %w", err)
+	}
+	return ParseVerdict(line)
+}
+
+// CheckKeysContext is CheckKeys with the answer read from l, waiting no
+// longer than ctx allows. An error wrapping ErrNoAnswer means execd did
+// not answer (stdout not writable, stdin closed, or ctx ended first).
+func CheckKeysContext(ctx context.Context, l *LineReader, w io.Writer, program string, keys []string) (Verdict, error) {
+	if err := writeCheckKeys(w, program, keys); err != nil {
+		return "", fmt.Errorf("%w: %w", ErrNoAnswer, err)
+	}
+	line, err := l.ReadLine(ctx)
+	if err != nil {
+		if errors.Is(err, ErrBadARMessage) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return "", fmt.Errorf("check_keys: read answer: %w", err)
+		}
+		return "", fmt.Errorf("check_keys: %w: %w", ErrNoAnswer, err)
+	}
+	return ParseVerdict(line)
+}
+
+// ErrNoAnswer reports a check_keys handshake that got no answer.
+var ErrNoAnswer = errors.New("no answer from execd")
+
+// ParseVerdict decodes execd's answer to check_keys.
+func ParseVerdict(line []byte) (Verdict, error) {
+	m, err := ParseARMessage(line)
+	if err != nil {
+		return "", fmt.Errorf("check_keys: answer: %w", err)
+	}
+	switch Verdict(m.Command) {
+	case VerdictContinue, VerdictAbort:
+		return Verdict(m.Command), nil
+	}
+	return "", fmt.Errorf("check_keys: %w: answer %q is not continue or abort", ErrBadARMessage, clip([]byte(m.Command), 32))
+}
+
+func writeCheckKeys(w io.Writer, program string, keys []string) error {
 	msg := struct {
 		Version int    `json:"version"`
 		Origin  any    `json:"origin"`
@@ -298,22 +343,73 @@ func CheckKeys(r *bufio.Reader, w io.Writer, program string, keys []string) (Ver
 	}
 	b, err := json.Marshal(msg)
 	if err != nil {
-		return "", fmt.Errorf("check_keys: %w", err)
+		return fmt.Errorf("check_keys: %w", err)
 	}
 	if _, err := w.Write(append(b, '\n')); err != nil {
-		return "", fmt.Errorf("check_keys: write: %w", err)
+		return fmt.Errorf("check_keys: write: %w", err)
 	}
-	line, err := ReadLine(r, MaxARMessage)
+	return nil
+}
+
+// LineReader reads execd's lines from a stream that execd keeps open, one
+// line per request, in a goroutine of its own: a caller can stop waiting
+// (deadline, signal) while the read goes on. It never reads ahead beyond
+// its buffer and never waits for EOF. A read still blocked when the caller
+// gave up stays blocked until the stream yields or the process exits.
+type LineReader struct {
+	req  chan struct{}
+	resp chan lineResult
+	busy bool // a line was requested and not yet taken
+}
+
+type lineResult struct {
+	line []byte
+	err  error
+}
+
+// NewLineReader starts reading r on demand.
+func NewLineReader(r io.Reader) *LineReader {
+	l := &LineReader{req: make(chan struct{}), resp: make(chan lineResult, 1)}
+	go func() {
+		br := bufio.NewReader(r)
+		var sticky error
+		for range l.req {
+			if sticky != nil {
+				l.resp <- lineResult{err: sticky}
+				continue
+			}
+			line, err := ReadLine(br, MaxARMessage)
+			sticky = err
+			l.resp <- lineResult{line, err}
+		}
+	}()
+	return l
+}
+
+// ReadLine returns the next line, or ctx's error when ctx ends first; a
+// later call then returns the line that was on its way.
+func (l *LineReader) ReadLine(ctx context.Context) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !l.busy {
+		l.req <- struct{}{} // the reader goroutine is idle: never blocks long
+		l.busy = true
+	}
+	select {
+	case r := <-l.resp:
+		l.busy = false
+		return r.line, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// ReadARMessageContext is ReadARMessage reading from l within ctx.
+func ReadARMessageContext(ctx context.Context, l *LineReader) (*ARMessage, error) {
+	line, err := l.ReadLine(ctx)
 	if err != nil {
-		return "", fmt.Errorf("check_keys: read answer: %w", err)
+		return nil, err
 	}
-	m, err := ParseARMessage(line)
-	if err != nil {
-		return "", fmt.Errorf("check_keys: answer: %w", err)
-	}
-	switch Verdict(m.Command) {
-	case VerdictContinue, VerdictAbort:
-		return Verdict(m.Command), nil
-	}
-	return "", fmt.Errorf("check_keys: %w: answer %q is not continue or abort", ErrBadARMessage, clip([]byte(m.Command), 32))
+	return ParseARMessage(line)
 }

@@ -80,3 +80,24 @@ func BenchmarkResolveLast(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseJSONAlert decodes every alert of a Wazuh alerts.json
+// sample, one ParseJSONAlert each: the field dispatch of the fast path.
+func BenchmarkParseJSONAlert(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "samples", "wazuh4-alerts-subset.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(raw), []byte("\n"))
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	cpu := cpuTime()
+	for b.Loop() {
+		for _, l := range lines {
+			if _, err := ParseJSONAlert(l); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	cpuThroughput(b, cpu, int64(len(raw)))
+}

@@ -3,6 +3,7 @@ package alert
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -352,5 +353,81 @@ func TestScannerEdges(t *testing.T) {
 	var anyJSON map[string]any
 	if json.Unmarshal(jsonRaw[:bytes.IndexByte(jsonRaw, '\n')], &anyJSON) != nil {
 		t.Error("sample is not JSON")
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+// TestCheckKeysContext: execd's answer, or no answer within the deadline,
+// never a wait beyond it.
+func TestCheckKeysContext(t *testing.T) {
+	const cont = `{"version":1,"origin":{"name":"","module":"wazuh-execd"},"command":"continue","parameters":{}}` + "\n"
+	silent, _ := io.Pipe() // open and silent, like execd's stdin
+	tests := []struct {
+		name     string
+		in       io.Reader
+		out      io.Writer
+		want     Verdict
+		noAnswer bool // error wraps ErrNoAnswer
+		badReply bool // error, but not ErrNoAnswer
+	}{
+		{name: "continue", in: strings.NewReader(cont), want: VerdictContinue},
+		{name: "abort", in: strings.NewReader(strings.Replace(cont, "continue", "abort", 1)), want: VerdictAbort},
+		{name: "odd answer", in: strings.NewReader(`{"version":1,"command":"add","parameters":{}}` + "\n"), badReply: true},
+		{name: "stdin closed", in: strings.NewReader(""), noAnswer: true},
+		{name: "stdin silent", in: silent, noAnswer: true},
+		{name: "stdout closed", in: strings.NewReader(cont), out: failWriter{}, noAnswer: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			w := tc.out
+			if w == nil {
+				w = &out
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			v, err := CheckKeysContext(ctx, NewLineReader(tc.in), w, "ossec-nagios", []string{"5712", "001"})
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("took %v with a 100ms deadline", took)
+			}
+			if v != tc.want {
+				t.Errorf("verdict %q, want %q (err %v)", v, tc.want, err)
+			}
+			if got := errors.Is(err, ErrNoAnswer); got != tc.noAnswer {
+				t.Errorf("err %v: no answer %v, want %v", err, got, tc.noAnswer)
+			}
+			if tc.badReply && (err == nil || errors.Is(err, ErrNoAnswer)) {
+				t.Errorf("err %v, want a bad-answer error", err)
+			}
+			if tc.out == nil && !strings.HasPrefix(out.String(), `{"version":1,"origin":{"module":"active-response","name":"ossec-nagios"},"command":"check_keys"`) {
+				t.Errorf("wrote %q", out.String())
+			}
+		})
+	}
+}
+
+// TestReadARMessageContext: a message is read; an open, silent stdin ends
+// with the context's error at the deadline; a line arriving after a
+// timed-out wait is the next read's.
+func TestReadARMessageContext(t *testing.T) {
+	pr, pw := io.Pipe()
+	l := NewLineReader(pr)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := ReadARMessageContext(ctx, l); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("silent stdin: err %v, want deadline exceeded", err)
+	}
+	go pw.Write([]byte(`{"version":1,"command":"add","origin":{"name":"","module":"wazuh-execd"},"parameters":{"alert":{"id":"1.2","rule":{"id":"5712","level":10}}}}` + "\n"))
+	m, err := ReadARMessageContext(context.Background(), l)
+	if err != nil || m.Command != "add" || !m.HasAlert || m.Alert.Rule.ID != 5712 {
+		t.Fatalf("message %+v, err %v", m, err)
+	}
+	pw.Close()
+	if _, err := ReadARMessageContext(context.Background(), l); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("closed stdin: err %v", err)
 	}
 }

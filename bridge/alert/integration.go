@@ -162,18 +162,18 @@ func ParseIntegrationText(b []byte) (Alert, error) {
 		SrcIP:    strings.TrimSpace(vals["srcip"]),
 	}
 	if v := vals["ruleid"]; v != "" {
-		n, ok := parseUint(v)
-		if !ok || n > 1<<31 {
+		n, ok := ruleID(v)
+		if !ok {
 			return Alert{}, fmt.Errorf("%w: ruleid %q is not a number", ErrBadIntegration, clip([]byte(v), 32))
 		}
-		a.Rule.ID = int(n)
+		a.Rule.ID = n
 	}
 	if v := vals["alertlevel"]; v != "" {
-		n, ok := parseUint(v)
-		if !ok || n > 1<<31 {
+		n, ok := ruleLevel(v)
+		if !ok {
 			return Alert{}, fmt.Errorf("%w: alertlevel %q is not a number", ErrBadIntegration, clip([]byte(v), 32))
 		}
-		a.Rule.Level = int(n)
+		a.Rule.Level = n
 	}
 	a.Rule.Description = vals["ruledescription"]
 	if t, err := time.Parse("2006-01-02T15:04:05.000-0700", vals["alertdate"]); err == nil {

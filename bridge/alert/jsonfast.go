@@ -6,12 +6,14 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The fast path of ParseJSONAlert: a single pass over the alert that reads
 // only what the Alert needs, with every unescaped string a substring of Raw
-// and no map[string]any for data and syscheck. It accepts only input on
-// which it gives exactly what encoding/json gives through jsonAlert, and
+// and no map[string]any for data and syscheck, driven by the field tables
+// of jsonparse.go. It accepts only input on which it gives exactly what
+// encoding/json gives through the struct built from the same tables, and
 // gives up (ok = false) on anything else, which then goes through
 // encoding/json: invalid UTF-8, a syntax error, a value of an unexpected
 // type, a field named twice or in another case, a duplicate key in an
@@ -62,7 +64,7 @@ func fastDecodeJSON(raw string) (jsonDoc, bool) {
 	}
 	p.fastScratch = fastScratchPool.Get().(*fastScratch)
 	p.keys, p.pairs, p.arena = p.keys[:0], p.pairs[:0], p.arena[:0]
-	ok := p.root(&d)
+	ok := p.object(unsafe.Pointer(&d), alertObject)
 	if ok && len(p.pairs) > 0 {
 		arena := string(p.arena)
 		d.Fields = make(map[string]string, len(p.pairs))
@@ -658,10 +660,10 @@ func (p *fastJSON) labels() (map[string]string, bool) {
 	return out, true
 }
 
-// foldsToAny reports whether a key that matched none of a struct's fields
-// exactly could match one case-insensitively, as encoding/json would
-// (non-ASCII keys are not examined: any of them counts).
-func foldsToAny(key string, fields ...string) bool {
+// foldsToAny reports whether a key that matched none of an object's
+// fields exactly could match one case-insensitively, as encoding/json
+// would (non-ASCII keys are not examined: any of them counts).
+func foldsToAny(key string, o *jsonObject) bool {
 	lower := true
 	for i := 0; i < len(key); i++ {
 		if c := key[i]; c >= utf8.RuneSelf {
@@ -670,190 +672,27 @@ func foldsToAny(key string, fields ...string) bool {
 			lower = false
 		}
 	}
-	if lower {
+	if lower && o.lowerClosed {
 		// Every field name folds to a lower-case name that is itself a
 		// field, matched exactly before this.
 		return false
 	}
-	for _, f := range fields {
-		if strings.EqualFold(key, f) {
+	for i := range o.fields {
+		if strings.EqualFold(key, o.fields[i].name) {
 			return true
 		}
 	}
 	return false
 }
 
-// seen marks field bit in *set and reports whether it was already there.
-func seen(set *uint32, bit uint) bool {
-	if *set&(1<<bit) != 0 {
-		return true
-	}
-	*set |= 1 << bit
-	return false
-}
-
-func (p *fastJSON) root(d *jsonDoc) bool {
-	p.enter()
-	var set uint32
-	for n := 0; ; n++ {
-		k, done, ok := p.member(n)
-		if !ok {
-			return false
-		}
-		if done {
-			return true
-		}
-		switch k {
-		case "timestamp":
-			ok = !seen(&set, 0)
-			d.Timestamp, ok = p.stringFieldIf(ok)
-		case "id":
-			ok = !seen(&set, 1)
-			d.ID, ok = p.stringFieldIf(ok)
-		case "rule":
-			ok = !seen(&set, 2) && p.rule(d)
-		case "agent":
-			ok = !seen(&set, 3) && p.agent(d)
-		case "full_log":
-			ok = !seen(&set, 4)
-			d.FullLog, ok = p.stringFieldIf(ok)
-		case "previous_output":
-			ok = !seen(&set, 5)
-			d.PreviousOutput, ok = p.stringFieldIf(ok)
-		case "location":
-			ok = !seen(&set, 6)
-			d.Location, ok = p.stringFieldIf(ok)
-		case "data":
-			ok = !seen(&set, 7) && p.mapField("")
-		case "syscheck":
-			ok = !seen(&set, 8) && p.mapField("syscheck.")
-		case "TimeStamp":
-			ok = !seen(&set, 9)
-			if ok {
-				var s string
-				if p.s[p.i] == 'n' {
-					ok = p.literal("null")
-				} else {
-					s, ok = p.number()
-				}
-				d.TimeStampMS = json.Number(s)
-			}
-		case "agent_name":
-			ok = !seen(&set, 10)
-			d.AgentName, ok = p.stringFieldIf(ok)
-		case "agentip":
-			ok = !seen(&set, 11)
-			d.AgentIP, ok = p.stringFieldIf(ok)
-		case "hostname":
-			ok = !seen(&set, 12)
-			d.Hostname, ok = p.stringFieldIf(ok)
-		case "srcip":
-			ok = !seen(&set, 13)
-			d.SrcIP, ok = p.flexFieldIf(ok)
-		case "srcport":
-			ok = !seen(&set, 14)
-			d.SrcPort, ok = p.flexFieldIf(ok)
-		case "dstip":
-			ok = !seen(&set, 15)
-			d.DstIP, ok = p.flexFieldIf(ok)
-		case "dstport":
-			ok = !seen(&set, 16)
-			d.DstPort, ok = p.flexFieldIf(ok)
-		case "dstuser":
-			ok = !seen(&set, 17)
-			d.DstUser, ok = p.stringFieldIf(ok)
-		default:
-			ok = !foldsToAny(k, "timestamp", "id", "rule", "agent", "full_log", "previous_output",
-				"location", "data", "syscheck", "agent_name", "agentip", "hostname",
-				"srcip", "srcport", "dstip", "dstport", "dstuser") && p.skip()
-		}
-		if !ok {
-			return false
-		}
-	}
-}
-
-func (p *fastJSON) stringFieldIf(ok bool) (string, bool) {
-	if !ok {
-		return "", false
-	}
-	return p.stringField()
-}
-
-func (p *fastJSON) flexFieldIf(ok bool) (flexString, bool) {
-	if !ok {
-		return "", false
-	}
-	return p.flexField()
-}
-
-func (p *fastJSON) mapField(prefix string) bool {
-	if p.s[p.i] == 'n' {
-		return p.literal("null")
-	}
-	p.prefix = append(p.prefix[:0], prefix...)
-	return p.flatten()
-}
-
-func (p *fastJSON) rule(d *jsonDoc) bool {
-	if p.s[p.i] != '{' || !p.enter() {
-		return false // null leaves no rule: encoding/json reports it
-	}
-	r := &d.Rule
-	d.HasRule = true
-	var set uint32
-	for n := 0; ; n++ {
-		k, done, ok := p.member(n)
-		if !ok {
-			return false
-		}
-		if done {
-			p.depth--
-			return true
-		}
-		switch k {
-		case "level":
-			ok = !seen(&set, 0)
-			r.Level, ok = p.flexFieldIf(ok)
-		case "description":
-			ok = !seen(&set, 1)
-			r.Description, ok = p.stringFieldIf(ok)
-		case "id":
-			ok = !seen(&set, 2)
-			r.ID, ok = p.flexFieldIf(ok)
-		case "groups":
-			ok = !seen(&set, 3)
-			if ok {
-				r.Groups, ok = p.stringsField()
-			}
-		case "comment":
-			ok = !seen(&set, 4)
-			r.Comment, ok = p.stringFieldIf(ok)
-		case "sidid":
-			ok = !seen(&set, 5)
-			r.SidID, ok = p.flexFieldIf(ok)
-		case "group":
-			ok = !seen(&set, 6)
-			if ok {
-				r.Group, ok = p.stringsField()
-			}
-		default:
-			ok = !foldsToAny(k, "level", "description", "id", "groups", "comment", "sidid", "group") && p.skip()
-		}
-		if !ok {
-			return false
-		}
-	}
-}
-
-func (p *fastJSON) agent(d *jsonDoc) bool {
-	if p.s[p.i] == 'n' {
-		return p.literal("null")
-	}
-	if p.s[p.i] != '{' || !p.enter() {
+// object reads the object at p.i (its '{' not yet consumed) into the
+// struct at base, by its table o. A field named twice, or a key that
+// names a field in another case, gives up: encoding/json decides those.
+func (p *fastJSON) object(base unsafe.Pointer, o *jsonObject) bool {
+	if !p.enter() {
 		return false
 	}
-	var set uint32
+	var set uint64
 	for n := 0; ; n++ {
 		k, done, ok := p.member(n)
 		if !ok {
@@ -863,26 +702,63 @@ func (p *fastJSON) agent(d *jsonDoc) bool {
 			p.depth--
 			return true
 		}
-		switch k {
-		case "id":
-			ok = !seen(&set, 0)
-			d.Agent.ID, ok = p.flexFieldIf(ok)
-		case "name":
-			ok = !seen(&set, 1)
-			d.Agent.Name, ok = p.stringFieldIf(ok)
-		case "ip":
-			ok = !seen(&set, 2)
-			d.Agent.IP, ok = p.stringFieldIf(ok)
-		case "labels":
-			ok = !seen(&set, 3)
-			if ok {
-				d.Labels, ok = p.labels()
+		i := lookupField(o.fields, k)
+		if i < 0 {
+			if foldsToAny(k, o) || !p.skip() {
+				return false
 			}
-		default:
-			ok = !foldsToAny(k, "id", "name", "ip", "labels") && p.skip()
+			continue
 		}
-		if !ok {
+		if set&(1<<i) != 0 {
+			return false
+		}
+		set |= 1 << i
+		if !p.field(base, &o.fields[i]) {
 			return false
 		}
 	}
+}
+
+// field reads the value of field f at p.i into the struct at base.
+func (p *fastJSON) field(base unsafe.Pointer, f *jsonField) bool {
+	var ok bool
+	switch f.kind {
+	case kindString:
+		*fieldAt[string](base, f.off), ok = p.stringField()
+	case kindFlex:
+		*fieldAt[flexString](base, f.off), ok = p.flexField()
+	case kindStrings:
+		*fieldAt[[]string](base, f.off), ok = p.stringsField()
+	case kindNumber:
+		var s string
+		if p.s[p.i] == 'n' {
+			ok = p.literal("null")
+		} else {
+			s, ok = p.number()
+		}
+		*fieldAt[json.Number](base, f.off) = json.Number(s)
+	case kindLabels:
+		*fieldAt[map[string]string](base, f.off), ok = p.labels()
+	case kindFlatten:
+		if p.s[p.i] == 'n' {
+			return p.literal("null")
+		}
+		p.prefix = append(p.prefix[:0], f.prefix...)
+		return p.flatten()
+	case kindObject:
+		if p.s[p.i] == 'n' {
+			// null: no object (encoding/json leaves a struct as it is and
+			// a pointer nil; a second one gave up above).
+			return p.literal("null")
+		}
+		if p.s[p.i] != '{' {
+			return false
+		}
+		sub := unsafe.Add(base, f.off)
+		if f.sub.present >= 0 {
+			*fieldAt[bool](sub, uintptr(f.sub.present)) = true
+		}
+		return p.object(sub, f.sub)
+	}
+	return ok
 }

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // ErrBadJSON reports a JSON alert that cannot be decoded or has no rule.
@@ -42,45 +44,90 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-type jsonRule struct {
-	Level       flexString `json:"level"`
-	Description string     `json:"description"`
-	ID          flexString `json:"id"`
-	Groups      []string   `json:"groups"`
-	// OSSEC 2.9+ schema.
-	Comment string     `json:"comment"`
-	SidID   flexString `json:"sidid"`
-	Group   []string   `json:"group"`
+// The fields of a JSON alert that the Alert is made of: one table per
+// object drives both decoders, the fast path (jsonfast.go: dispatch on the
+// key, a field named twice, a key that differs only in case) and the
+// fallback through encoding/json (a struct type built from the table, so
+// that encoding/json's own rules decide every case the fast path gives up
+// on). Adding a field is one line here plus the jsonDoc member it fills.
+
+// fieldKind says what a field holds and so how both decoders read it.
+type fieldKind uint8
+
+const (
+	kindString  fieldKind = iota // string: a string, or null
+	kindFlex                     // flexString: a string, a number (its literal), or null
+	kindStrings                  // []string: an array of strings, or null
+	kindNumber                   // json.Number: a number, or null
+	kindLabels                   // map[string]string: an object of values printed by scalarString
+	kindFlatten                  // an object flattened into jsonDoc.Fields under prefix
+	kindObject                   // an object with a table of its own (sub)
+)
+
+// jsonField is one field of a JSON object.
+type jsonField struct {
+	name string // as the JSON writes it; encoding/json also takes it in another case
+	kind fieldKind
+	// off is the offset, in the Go struct of the object (jsonDoc,
+	// docRule, docAgent), of the member the value goes to: a member of
+	// the kind's type (for kindObject, the sub-object's struct).
+	off    uintptr
+	prefix string      // kindFlatten
+	sub    *jsonObject // kindObject
 }
 
-type jsonAgent struct {
-	ID     flexString     `json:"id"`
-	Name   string         `json:"name"`
-	IP     string         `json:"ip"`
-	Labels map[string]any `json:"labels"`
+// jsonObject is the field table of one JSON object.
+type jsonObject struct {
+	name   string
+	fields []jsonField
+	// present is the offset of a bool set when the object is there (the
+	// JSON may leave it out or give null), or -1 when that does not matter.
+	present int
+	// lowerClosed: every field name in lower case is itself a field name,
+	// so a lower-case key that matched none exactly matches none at all.
+	lowerClosed bool
+	slow        reflect.Type // the struct encoding/json decodes into
 }
 
-type jsonAlert struct {
-	Timestamp      string         `json:"timestamp"`
-	ID             string         `json:"id"`
-	Rule           *jsonRule      `json:"rule"`
-	Agent          jsonAgent      `json:"agent"`
-	FullLog        string         `json:"full_log"`
-	PreviousOutput string         `json:"previous_output"`
-	Location       string         `json:"location"`
-	Data           map[string]any `json:"data"`
-	Syscheck       map[string]any `json:"syscheck"`
-	// OSSEC 2.9+ schema (flat).
-	TimeStampMS json.Number `json:"TimeStamp"`
-	AgentName   string      `json:"agent_name"`
-	AgentIP     string      `json:"agentip"`
-	Hostname    string      `json:"hostname"`
-	SrcIP       flexString  `json:"srcip"`
-	SrcPort     flexString  `json:"srcport"`
-	DstIP       flexString  `json:"dstip"`
-	DstPort     flexString  `json:"dstport"`
-	DstUser     string      `json:"dstuser"`
-}
+var (
+	ruleObject = newJSONObject("rule", int(unsafe.Offsetof(docRule{}.Present)), []jsonField{
+		{name: "level", kind: kindFlex, off: unsafe.Offsetof(docRule{}.Level)},
+		{name: "description", kind: kindString, off: unsafe.Offsetof(docRule{}.Description)},
+		{name: "id", kind: kindFlex, off: unsafe.Offsetof(docRule{}.ID)},
+		{name: "groups", kind: kindStrings, off: unsafe.Offsetof(docRule{}.Groups)},
+		// OSSEC 2.9+ schema.
+		{name: "comment", kind: kindString, off: unsafe.Offsetof(docRule{}.Comment)},
+		{name: "sidid", kind: kindFlex, off: unsafe.Offsetof(docRule{}.SidID)},
+		{name: "group", kind: kindStrings, off: unsafe.Offsetof(docRule{}.Group)},
+	})
+	agentObject = newJSONObject("agent", -1, []jsonField{
+		{name: "id", kind: kindFlex, off: unsafe.Offsetof(docAgent{}.ID)},
+		{name: "name", kind: kindString, off: unsafe.Offsetof(docAgent{}.Name)},
+		{name: "ip", kind: kindString, off: unsafe.Offsetof(docAgent{}.IP)},
+		{name: "labels", kind: kindLabels, off: unsafe.Offsetof(docAgent{}.Labels)},
+	})
+	alertObject = newJSONObject("alert", -1, []jsonField{
+		{name: "timestamp", kind: kindString, off: unsafe.Offsetof(jsonDoc{}.Timestamp)},
+		{name: "id", kind: kindString, off: unsafe.Offsetof(jsonDoc{}.ID)},
+		{name: "rule", kind: kindObject, off: unsafe.Offsetof(jsonDoc{}.Rule), sub: ruleObject},
+		{name: "agent", kind: kindObject, off: unsafe.Offsetof(jsonDoc{}.Agent), sub: agentObject},
+		{name: "full_log", kind: kindString, off: unsafe.Offsetof(jsonDoc{}.FullLog)},
+		{name: "previous_output", kind: kindString, off: unsafe.Offsetof(jsonDoc{}.PreviousOutput)},
+		{name: "location", kind: kindString, off: unsafe.Offsetof(jsonDoc{}.Location)},
+		{name: "data", kind: kindFlatten},
+		{name: "syscheck", kind: kindFlatten, prefix: "syscheck."},
+		// OSSEC 2.9+ schema (flat).
+		{name: "TimeStamp", kind: kindNumber, off: unsafe.Offsetof(jsonDoc{}.TimeStampMS)},
+		{name: "agent_name", kind: kindString, off: unsafe.Offsetof(jsonDoc{}.AgentName)},
+		{name: "agentip", kind: kindString, off: unsafe.Offsetof(jsonDoc{}.AgentIP)},
+		{name: "hostname", kind: kindString, off: unsafe.Offsetof(jsonDoc{}.Hostname)},
+		{name: "srcip", kind: kindFlex, off: unsafe.Offsetof(jsonDoc{}.SrcIP)},
+		{name: "srcport", kind: kindFlex, off: unsafe.Offsetof(jsonDoc{}.SrcPort)},
+		{name: "dstip", kind: kindFlex, off: unsafe.Offsetof(jsonDoc{}.DstIP)},
+		{name: "dstport", kind: kindFlex, off: unsafe.Offsetof(jsonDoc{}.DstPort)},
+		{name: "dstuser", kind: kindString, off: unsafe.Offsetof(jsonDoc{}.DstUser)},
+	})
+)
 
 // jsonDoc is what ParseJSONAlert takes from a JSON alert, from either
 // decoder: data and syscheck already flattened into Fields, the agent's
@@ -88,10 +135,8 @@ type jsonAlert struct {
 type jsonDoc struct {
 	Timestamp      string
 	ID             string
-	HasRule        bool
-	Rule           jsonRule
-	Agent          jsonAgent // Labels unused: see Labels
-	Labels         map[string]string
+	Rule           docRule
+	Agent          docAgent
 	FullLog        string
 	PreviousOutput string
 	Location       string
@@ -107,37 +152,156 @@ type jsonDoc struct {
 	DstUser        string
 }
 
-// slowDecodeJSON decodes b with encoding/json into jsonAlert: the
-// reference for the fast path, and what decides every error.
+type docRule struct {
+	Present              bool // the alert has a rule object
+	Level, ID, SidID     flexString
+	Description, Comment string
+	Groups, Group        []string
+}
+
+type docAgent struct {
+	ID       flexString
+	Name, IP string
+	Labels   map[string]string
+}
+
+// fieldAt returns a pointer to the member at off of the struct at base.
+func fieldAt[T any](base unsafe.Pointer, off uintptr) *T { return (*T)(unsafe.Add(base, off)) }
+
+func newJSONObject(name string, present int, fields []jsonField) *jsonObject {
+	if len(fields) > 64 {
+		panic("alert: more than 64 fields in JSON object " + name) // the fast path's bit set
+	}
+	o := &jsonObject{name: name, fields: fields, present: present, lowerClosed: true, slow: slowType(fields)}
+	for _, f := range fields {
+		if lookupField(fields, strings.ToLower(f.name)) < 0 {
+			o.lowerClosed = false
+		}
+	}
+	return o
+}
+
+// lookupField returns the index of the field named exactly key, or -1.
+// Comparing the length and the first byte first leaves a full comparison
+// for the one candidate there usually is.
+func lookupField(fields []jsonField, key string) int {
+	if key == "" {
+		return -1
+	}
+	for i := range fields {
+		if n := fields[i].name; len(n) == len(key) && n[0] == key[0] && n == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// slowType is the struct type encoding/json decodes an object into: one
+// field per table entry, tagged with its name.
+func slowType(fields []jsonField) reflect.Type {
+	sf := make([]reflect.StructField, len(fields))
+	for i, f := range fields {
+		var t reflect.Type
+		switch f.kind {
+		case kindString:
+			t = reflect.TypeFor[string]()
+		case kindFlex:
+			t = reflect.TypeFor[flexString]()
+		case kindStrings:
+			t = reflect.TypeFor[[]string]()
+		case kindNumber:
+			t = reflect.TypeFor[json.Number]()
+		case kindLabels, kindFlatten:
+			t = reflect.TypeFor[map[string]any]()
+		case kindObject:
+			t = f.sub.slow
+			if f.sub.present >= 0 {
+				t = reflect.PointerTo(t) // null or absent: no object
+			}
+		}
+		sf[i] = reflect.StructField{Name: "F" + strconv.Itoa(i), Type: t, Tag: reflect.StructTag(`json:"` + f.name + `"`)}
+	}
+	return reflect.StructOf(sf)
+}
+
+// slowDecodeJSON decodes b with encoding/json into the struct built from
+// the table: the reference for the fast path, and what decides every
+// error.
 func slowDecodeJSON(b []byte) (jsonDoc, error) {
-	var j jsonAlert
+	v := reflect.New(alertObject.slow)
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
-	if err := d.Decode(&j); err != nil {
+	if err := d.Decode(v.Interface()); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return jsonDoc{}, typeError{te}
+		}
 		return jsonDoc{}, err
 	}
-	doc := jsonDoc{
-		Timestamp: j.Timestamp, ID: j.ID, Agent: j.Agent,
-		FullLog: j.FullLog, PreviousOutput: j.PreviousOutput, Location: j.Location,
-		TimeStampMS: j.TimeStampMS, AgentName: j.AgentName, AgentIP: j.AgentIP, Hostname: j.Hostname,
-		SrcIP: j.SrcIP, SrcPort: j.SrcPort, DstIP: j.DstIP, DstPort: j.DstPort, DstUser: j.DstUser,
-	}
-	doc.Agent.Labels = nil
-	if j.Rule != nil {
-		doc.HasRule, doc.Rule = true, *j.Rule
-	}
-	for k, v := range j.Agent.Labels {
-		if doc.Labels == nil {
-			doc.Labels = map[string]string{}
-		}
-		doc.Labels[k] = scalarString(v)
-	}
-	if len(j.Data) > 0 || len(j.Syscheck) > 0 {
-		doc.Fields = map[string]string{}
-		flatten(doc.Fields, "", j.Data)
-		flatten(doc.Fields, "syscheck.", j.Syscheck)
-	}
+	var doc jsonDoc
+	copyFields(&doc, unsafe.Pointer(&doc), alertObject, v.Elem())
 	return doc, nil
+}
+
+// typeError words a *json.UnmarshalTypeError without the names of the
+// struct types, which are built at run time and have none.
+type typeError struct{ err *json.UnmarshalTypeError }
+
+func (e typeError) Error() string {
+	where, want := "the alert", e.err.Type.String()
+	if e.err.Field != "" {
+		where = "field " + e.err.Field
+	}
+	if e.err.Type.Kind() == reflect.Struct && e.err.Type.Name() == "" {
+		want = "object"
+	}
+	return "json: cannot unmarshal " + e.err.Value + " into " + where + " of type " + want
+}
+
+func (e typeError) Unwrap() error { return e.err }
+
+// copyFields copies what encoding/json decoded into v, an object of table
+// o, to the struct at base (doc, or a member of it).
+func copyFields(doc *jsonDoc, base unsafe.Pointer, o *jsonObject, v reflect.Value) {
+	for i, f := range o.fields {
+		fv := v.Field(i)
+		switch f.kind {
+		case kindString:
+			*fieldAt[string](base, f.off) = fv.String()
+		case kindFlex:
+			*fieldAt[flexString](base, f.off) = flexString(fv.String())
+		case kindStrings:
+			*fieldAt[[]string](base, f.off) = fv.Interface().([]string)
+		case kindNumber:
+			*fieldAt[json.Number](base, f.off) = json.Number(fv.String())
+		case kindLabels:
+			var labels map[string]string
+			for k, x := range fv.Interface().(map[string]any) {
+				if labels == nil {
+					labels = map[string]string{}
+				}
+				labels[k] = scalarString(x)
+			}
+			*fieldAt[map[string]string](base, f.off) = labels
+		case kindFlatten:
+			if m := fv.Interface().(map[string]any); len(m) > 0 {
+				if doc.Fields == nil {
+					doc.Fields = map[string]string{}
+				}
+				flatten(doc.Fields, f.prefix, m)
+			}
+		case kindObject:
+			sub := unsafe.Add(base, f.off)
+			if f.sub.present >= 0 {
+				if fv.IsNil() {
+					continue
+				}
+				*fieldAt[bool](sub, uintptr(f.sub.present)) = true
+				fv = fv.Elem()
+			}
+			copyFields(doc, sub, f.sub, fv)
+		}
+	}
 }
 
 // ParseJSONAlert parses one alert object: a line of Wazuh's alerts.json (or
@@ -157,7 +321,7 @@ func ParseJSONAlert(b []byte) (Alert, error) {
 			return Alert{}, fmt.Errorf("decode JSON alert: %w: %w", ErrBadJSON, err)
 		}
 	}
-	if !j.HasRule {
+	if !j.Rule.Present {
 		return Alert{}, fmt.Errorf("decode JSON alert: %w: no rule object", ErrBadJSON)
 	}
 	a := Alert{
@@ -176,15 +340,15 @@ func ParseJSONAlert(b []byte) (Alert, error) {
 		idS = string(r.SidID)
 	}
 	if idS != "" {
-		n, err := strconv.Atoi(idS)
-		if err != nil || n < 0 {
+		n, ok := ruleID(idS)
+		if !ok {
 			return Alert{}, fmt.Errorf("decode JSON alert %s: %w: rule id %q", j.ID, ErrBadJSON, idS)
 		}
 		a.Rule.ID = n
 	}
 	if r.Level != "" {
-		n, err := strconv.Atoi(string(r.Level))
-		if err != nil || n < 0 {
+		n, ok := ruleLevel(string(r.Level))
+		if !ok {
 			return Alert{}, fmt.Errorf("decode JSON alert %s: %w: rule level %q", j.ID, ErrBadJSON, r.Level)
 		}
 		a.Rule.Level = n
@@ -219,8 +383,8 @@ func ParseJSONAlert(b []byte) (Alert, error) {
 			a.Location = "(" + a.Agent.Name + ") " + ip + "->" + j.Location
 		}
 	}
-	if len(j.Labels) > 0 {
-		a.Agent.Labels = j.Labels
+	if len(j.Agent.Labels) > 0 {
+		a.Agent.Labels = j.Agent.Labels
 	}
 
 	fields := j.Fields

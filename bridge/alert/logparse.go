@@ -464,12 +464,12 @@ func parseRuleLine(l string, r *Rule) bool {
 	if !ok {
 		return false
 	}
-	id, ok1 := parseUint(idS)
-	lv, ok2 := parseUint(lvS)
-	if !ok1 || !ok2 || id > 1<<31 || lv > 1<<31 {
+	id, ok1 := ruleID(idS)
+	lv, ok2 := ruleLevel(lvS)
+	if !ok1 || !ok2 {
 		return false
 	}
-	r.ID, r.Level = int(id), int(lv)
+	r.ID, r.Level = id, lv
 	// The description may itself hold quotes: take what lies between the
 	// first and the last one.
 	if f, l := strings.IndexByte(rest, '\''), strings.LastIndexByte(rest, '\''); f >= 0 && l > f {

@@ -287,15 +287,15 @@ func refParseJSONAlert(b []byte) (Alert, error) {
 		idS = string(r.SidID)
 	}
 	if idS != "" {
-		n, err := strconv.Atoi(idS)
-		if err != nil || n < 0 {
+		n, ok := ruleID(idS)
+		if !ok {
 			return Alert{}, fmt.Errorf("decode JSON alert %s: %w: rule id %q", j.ID, ErrBadJSON, idS)
 		}
 		a.Rule.ID = n
 	}
 	if r.Level != "" {
-		n, err := strconv.Atoi(string(r.Level))
-		if err != nil || n < 0 {
+		n, ok := ruleLevel(string(r.Level))
+		if !ok {
 			return Alert{}, fmt.Errorf("decode JSON alert %s: %w: rule level %q", j.ID, ErrBadJSON, r.Level)
 		}
 		a.Rule.Level = n

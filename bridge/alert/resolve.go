@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -306,7 +307,7 @@ func (r *Resolver) tryPlain(ctx context.Context, path string, id ID, q Query, cu
 		}
 	}
 	if off < 0 {
-		return Resolution{}, "no alert " + q.ID + " in " + name, nil
+		return Resolution{}, noAlert(q, name), nil
 	}
 	a, n, err := r.alertAt(f, off)
 	if err != nil {
@@ -334,14 +335,20 @@ func (r *Resolver) tryPlain(ctx context.Context, path string, id ID, q Query, cu
 	if ok {
 		return found(b, boff, MethodForward)
 	}
-	return Resolution{}, fmt.Sprintf("alert %s in %s is rule %d, and no later alert matches rule %d%s", q.ID, name, a.Rule.ID, q.RuleID, srcipNote(q)), nil
+	return Resolution{}, noLaterMatch(q, name, a), nil
 }
 
-func srcipNote(q Query) string {
-	if q.SrcIP == "" {
-		return ""
+// noAlert is the reason when the alert id is not in the file name.
+func noAlert(q Query, name string) string { return "no alert " + q.ID + " in " + name }
+
+// noLaterMatch is the reason when the id names an alert a of another rule
+// (a stale id) and no later alert matches the query.
+func noLaterMatch(q Query, name string, a Alert) string {
+	srcip := ""
+	if q.SrcIP != "" {
+		srcip = " srcip " + q.SrcIP
 	}
-	return " srcip " + q.SrcIP
+	return fmt.Sprintf("alert %s in %s is rule %d, and no later alert matches rule %d%s", q.ID, name, a.Rule.ID, q.RuleID, srcip)
 }
 
 // headerAt reports whether the line at off is exactly id's header.
@@ -506,8 +513,9 @@ func (r *Resolver) tryGzip(ctx context.Context, path string, id ID, q Query) (Re
 	}
 	var sc *Scanner
 	if _, err := io.CopyN(io.Discard, z, id.N); err == nil {
-		br := newPeekReader(z)
-		if ok := br.hasPrefix([]byte(headerPrefix + id.String() + ":")); ok {
+		want := headerPrefix + id.String() + ":"
+		br := bufio.NewReader(z)
+		if head, _ := br.Peek(len(want)); string(head) == want {
 			sc = NewScannerAt(br, id.N)
 		}
 	}
@@ -556,31 +564,7 @@ func (r *Resolver) tryGzip(ctx context.Context, path string, id ID, q Query) (Re
 		return Resolution{}, "", err
 	}
 	if anchored {
-		return Resolution{}, fmt.Sprintf("alert %s in %s is rule %d, and no later alert matches rule %d%s", q.ID, name, anchor.Rule.ID, q.RuleID, srcipNote(q)), nil
+		return Resolution{}, noLaterMatch(q, name, anchor), nil
 	}
-	return Resolution{}, "no alert " + q.ID + " in " + name, nil
-}
-
-// peekReader lets tryGzip look at the bytes at <n> without losing them.
-type peekReader struct {
-	r    io.Reader
-	head []byte
-}
-
-func newPeekReader(r io.Reader) *peekReader { return &peekReader{r: r} }
-
-func (p *peekReader) hasPrefix(want []byte) bool {
-	buf := make([]byte, len(want))
-	n, _ := io.ReadFull(p.r, buf)
-	p.head = buf[:n]
-	return bytes.Equal(p.head, want)
-}
-
-func (p *peekReader) Read(b []byte) (int, error) {
-	if len(p.head) > 0 {
-		n := copy(b, p.head)
-		p.head = p.head[n:]
-		return n, nil
-	}
-	return p.r.Read(b)
+	return Resolution{}, noAlert(q, name), nil
 }

@@ -129,6 +129,22 @@ func (f *StateFile) Due(ctx context.Context, emit func([]bridge.Result) error) (
 	return next, err
 }
 
+// Next returns when the earliest window holding results closes (zero:
+// none), reading the state under the lock and changing nothing.
+func (f *StateFile) Next(ctx context.Context) (time.Time, error) {
+	unlock, err := lockFile(ctx, f.path+".lock")
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer unlock()
+	t, err := f.load()
+	if err != nil {
+		return time.Time{}, err
+	}
+	next, _ := t.next()
+	return next, nil
+}
+
 // update runs fn on the state under the lock and saves the state unless
 // fn fails. It reports whether the new state was saved; a corrupt state
 // file is replaced and reported in the error with the state saved.

@@ -593,3 +593,35 @@ func TestStateFileV1Upgrade(t *testing.T) {
 		t.Fatalf("v1 window's summary: %q", show(got))
 	}
 }
+
+// Next reports when the earliest window holding results closes and
+// changes nothing: the held results are still emitted by Due afterwards.
+func TestStateFileNext(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 6, 20, 0, 0, 0, time.UTC)
+	sf, err := OpenStateFile(filepath.Join(t.TempDir(), "flood.state"), Options{Window: time.Minute, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next, err := sf.Next(ctx); err != nil || !next.IsZero() {
+		t.Fatalf("empty state: next %v, %v; want zero", next, err)
+	}
+	r := bridge.Result{Host: "h", Service: "s", State: bridge.Warning, Output: "x"}
+	for i := 0; i < 3; i++ {
+		if _, err := sf.Offer(ctx, Item{Result: r, Level: 10, Window: time.Minute}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next, err := sf.Next(ctx)
+	if err != nil || !next.Equal(now.Add(time.Minute)) {
+		t.Fatalf("next %v, %v; want %v", next, err, now.Add(time.Minute))
+	}
+	now = now.Add(2 * time.Minute)
+	var got []bridge.Result
+	if _, err := sf.Due(ctx, func(rs []bridge.Result) error { got = append(got, rs...); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("Due after Next emitted %d summaries, want 1: %+v", len(got), got)
+	}
+}

@@ -19,12 +19,14 @@ Loads and validates the mapping INI (every error names the file, the section
 and the key), builds the mapping, prints the warnings on stderr and a summary
 on stdout. With -objects it also reports every (host, service) the mapping
 can produce that the Nagios objects do not define. Exit 0 when the INI is
-valid, 2 when it is not.
+valid (and, with -objects, every pair is defined), 1 when the INI is valid
+but -objects lacks a pair (each is named on stderr), 2 when the INI is not
+valid or a file cannot be read.
 
 Examples:
   ossec-nagios check-config
   ossec-nagios check-config -config /etc/ossec-nagios/ossec-nagios.ini
-  ossec-nagios check-config -objects /var/cache/nagios4/objects.cache
+  ossec-nagios check-config -objects /var/lib/nagios4/objects.cache
   OSSEC_NAGIOS_CONFIG=./ossec-nagios.ini ossec-nagios -check-config
 
 Flags:
@@ -55,6 +57,9 @@ func runCheckConfig(ctx context.Context, e *env, args []string) int {
 		return e.report(usagef("check-config: unexpected argument %q", fs.Arg(0)))
 	}
 	cfg, warnings, err := config.LoadFile(e.configPath(*configFlag))
+	if err == nil {
+		err = cfg.CheckTransport() // what ar, flush and follow need to send
+	}
 	if err != nil {
 		return e.report(usageError{err})
 	}

@@ -197,3 +197,16 @@ func TestConfigAndBridgeAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckConfigHelpIsTrue: check-config -h (and the man page made from
+// it) names Debian's objects.cache and every exit code check-config uses.
+func TestCheckConfigHelpIsTrue(t *testing.T) {
+	for _, want := range []string{"/var/lib/nagios4/objects.cache", "Exit 0 ", ", 1 when", ", 2 when"} {
+		if !strings.Contains(checkConfigUsage, want) {
+			t.Errorf("check-config -h lacks %q", want)
+		}
+	}
+	if strings.Contains(checkConfigUsage, "/var/cache/nagios4") {
+		t.Error("check-config -h names /var/cache/nagios4, which Debian does not use")
+	}
+}

@@ -109,3 +109,24 @@ func (a *app) floodDue(ctx context.Context, q bridge.Queue) (n int, next time.Ti
 	})
 	return n, next, err
 }
+
+// floodNext returns when the next flood window holding results closes
+// (zero: none, flood control off, or the state unreadable — flush from
+// cron and the next active response still emit what is due).
+func (a *app) floodNext(ctx context.Context) time.Time {
+	if !a.floodEnabled() {
+		return time.Time{}
+	}
+	sf, err := a.floodState()
+	if err != nil {
+		return time.Time{}
+	}
+	// Bounded: an active response asks too, within its budget.
+	ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	next, err := sf.Next(ctx)
+	if err != nil {
+		return time.Time{}
+	}
+	return next
+}

@@ -34,11 +34,15 @@ func runFlush(ctx context.Context, e *env, args []string) int {
 	fs.Usage = func() { fmt.Fprint(e.stderr, flushUsage); fs.PrintDefaults() }
 	cfgFlag := fs.String("config", "", "mapping INI (default $OSSEC_NAGIOS_CONFIG or <OSSEC>/etc/ossec-nagios.ini)")
 	verbose := fs.Bool("v", false, "print what was delivered")
+	background := fs.Bool("background", false, "internal: run as the detached flusher an active response starts (passes with backoff until the spool is empty)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
+	}
+	if *background {
+		return runBackgroundFlush(ctx, e, *cfgFlag)
 	}
 	a, warnings, err := e.loadApp(*cfgFlag)
 	if err != nil {
@@ -60,7 +64,7 @@ func runFlush(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return e.report(err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*a.cfg.AR.Deadline)
+	ctx, cancel := context.WithTimeout(ctx, flushTimeout(a))
 	defer cancel()
 	// The flood summaries that are due join the spool (durably, before
 	// the flood state forgets them) and go out with it.

@@ -44,7 +44,11 @@ Examples:
   ossec-nagios resolve 1780297522.5825
   ossec-nagios resolve -format json 1780297522.5825 5501
   ossec-nagios resolve -config /var/ossec/etc/ossec-nagios.ini 1780297522.5825
-  ossec-nagios resolve -format nsca 1780297522.5825 | ossec-nagios send -H nagios1 -ds 0x0a
+  ossec-nagios resolve -format nsca 1780297522.5825 | ossec-nagios send -H nagios1 -ds 0x0a -c replay.cfg
+
+send takes its password and method from a send_nsca.cfg (-c, default
+/etc/send_nsca.cfg), not from the INI: replay.cfg holds the INI's [nsca]
+password and encryption as password=... and encryption_method=N.
 
 Flags:
 `
@@ -174,12 +178,11 @@ func writeResolution(w io.Writer, format string, res alert.Resolution, result *b
 			j.Result = &resultJSON{Host: result.Host, Service: result.Service, State: int(result.State),
 				StateName: result.State.String(), Output: result.Output}
 		}
-		b, err := json.MarshalIndent(j, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(append(b, '\n'))
-		return err
+		// No HTML escaping: "->" in a location stays "->", not "-\u003e".
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(j)
 	case "nsca":
 		if result == nil {
 			return errors.New("no result to print")

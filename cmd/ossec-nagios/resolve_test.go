@@ -238,3 +238,53 @@ func TestNSCALine(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveDryRunNeedsNoTransport: resolve -config sends nothing, so an
+// INI without [nsca] server maps the alert; check-config, which vouches
+// for what ar, flush and follow will send, still refuses it.
+func TestResolveDryRunNeedsNoTransport(t *testing.T) {
+	ini, _ := resolveConfig(t, t.TempDir(), "{agent}")
+	b, err := os.ReadFile(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(b), "server = 127.0.0.1:5667\n", "", 1)
+	if text == string(b) {
+		t.Fatal("the test INI has no server line to drop")
+	}
+	noServer := writeINI(t, t.TempDir(), text)
+
+	e, out, errb := resolveEnv(t.TempDir())
+	if code := e.dispatch(context.Background(), []string{"ossec-nagios", "resolve", "-config", noServer, "-format", "nsca", "1780297522.5825"}); code != exitOK {
+		t.Fatalf("resolve: exit %d, stderr %q", code, errb.String())
+	}
+	if !strings.HasPrefix(out.String(), "kali\tOSSEC\t1\t") {
+		t.Errorf("resolve printed %q", out.String())
+	}
+
+	e, out, errb = resolveEnv(t.TempDir())
+	code := e.dispatch(context.Background(), []string{"ossec-nagios", "check-config", "-config", noServer})
+	if code != exitUsage || !strings.Contains(errb.String(), "[nsca] server: missing value: at least one host[:port] is needed with transport nsca") {
+		t.Errorf("check-config: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+}
+
+// TestResolveJSONKeepsArrows: -format json prints the "->" of a location
+// or rule line as is, not HTML-escaped as "-\u003e".
+func TestResolveJSONKeepsArrows(t *testing.T) {
+	root, _ := resolveRoot(t)
+	e, out, errb := resolveEnv(root)
+	if code := e.dispatch(context.Background(), []string{"ossec-nagios", "resolve", "-format", "json", "1780297522.5825"}); code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+	if strings.Contains(out.String(), `\u003e`) || strings.Contains(out.String(), `\u003c`) || strings.Contains(out.String(), `\u0026`) {
+		t.Errorf("HTML escapes in the JSON:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), `kali->/var/log/auth.log`) || !strings.Contains(out.String(), `Rule: 5501 (level 3) -> 'PAM`) {
+		t.Errorf("the raw alert lost its arrows:\n%s", out.String())
+	}
+	var v map[string]any
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+		t.Errorf("not JSON: %v", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"time"
 )
 
 // Exit codes of every mode but send (which keeps send_nsca's).
@@ -64,6 +65,9 @@ type env struct {
 	// executable returns the real path of the running binary (OSSEC root
 	// detection); tests point it at a throw-away OSSEC tree.
 	executable func() (string, error)
+	// start is when the process started (the active response's budget
+	// counts from it); zero means when the invocation starts.
+	start time.Time
 }
 
 // usageError marks an error caused by the caller's input (exit 2).
@@ -127,6 +131,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		stderr:     stderr,
 		getenv:     os.Getenv,
 		executable: executablePath,
+		start:      processStart,
 	}
 	if len(args) > 0 {
 		e.argv0 = args[0]

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -375,7 +376,7 @@ func sendRun(ctx context.Context, stdin io.Reader, out *sendOutput, o sendOption
 		var ne *nsca.Error
 		var dnsErr *net.DNSError
 		switch {
-		case errors.As(err, &ne) && ne.Op == "dial":
+		case errors.As(err, &ne) && ne.Op == nsca.OpDial:
 			switch {
 			case errors.Is(err, syscall.ECONNREFUSED):
 				out.stderr("Connection refused by host\n")
@@ -385,7 +386,7 @@ func sendRun(ctx context.Context, stdin io.Reader, out *sendOutput, o sendOption
 				out.stderr("Connection refused or timed out\n")
 			}
 			out.stderr("Error: Could not connect to host %s on port %d\n", o.host, o.port)
-		case errors.As(err, &ne) && ne.Op == "read init packet":
+		case errors.As(err, &ne) && ne.Op == nsca.OpReadInit:
 			if errors.Is(err, nsca.ErrShortInitPacket) {
 				out.stderr("Error: %s\n", capitalize(strings.TrimPrefix(ne.Err.Error(), "nsca: ")))
 			} else {
@@ -499,7 +500,7 @@ func readSet(br *bufio.Reader, delim byte, noDelim bool) ([]byte, error) {
 // is everything after the delimiter that follows the third field. With
 // three fields it is a host check. ok is false for a set send_nsca skips.
 func parseSet(set []byte, delim []byte) (nsca.Check, bool) {
-	if i := indexByte(set, 0); i >= 0 { // a C string
+	if i := bytes.IndexByte(set, 0); i >= 0 { // a C string
 		set = set[:i]
 	}
 	s := strings.TrimRight(string(set), " \r\n\t")
@@ -528,13 +529,4 @@ func parseSet(set []byte, delim []byte) (nsca.Check, bool) {
 		return nsca.Check{Host: fields[0], State: int(int16(cAtoi(fields[1]))), Output: fields[2]}, true
 	}
 	return nsca.Check{Host: fields[0], Service: fields[1], State: int(int16(cAtoi(fields[2]))), Output: rest}, true
-}
-
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
-		}
-	}
-	return -1
 }

@@ -50,7 +50,7 @@ const (
 	DefaultWarning        = 7
 	DefaultCritical       = 12
 	DefaultHostTemplate   = "{agent}"
-	DefaultDeadline       = 10 * time.Second
+	DefaultDeadline       = 300 * time.Millisecond
 	DefaultRecoveryAfter  = 10 * time.Minute
 	DefaultSpoolResults   = 10000
 	DefaultLogLevel       = "info"
@@ -235,8 +235,10 @@ type AR struct {
 	RecoveryAfter time.Duration
 	// CheckKeys answers Wazuh's check_keys handshake (stateful AR).
 	CheckKeys bool
-	// Deadline bounds one whole invocation; on expiry the result is
-	// spooled.
+	// Deadline bounds one whole active-response process, from start to
+	// exit, whatever the network does (execd runs no other response
+	// meanwhile): what is not delivered by then is spooled and left to
+	// the detached background flusher.
 	Deadline time.Duration
 	// Level and Rules select the alerts that make OSSEC run the bridge
 	// (generator): level >= Level, or any of Rules.
@@ -336,6 +338,7 @@ var (
 // Error is a configuration error at a file, section and key.
 type Error struct {
 	File    string
+	Line    int    // 1-based line of the file, 0 when not known
 	Section string // as written between brackets, "" for the file itself
 	Key     string
 	Err     error
@@ -343,13 +346,17 @@ type Error struct {
 
 func (e *Error) Error() string {
 	sec, key := printable(e.Section), printable(e.Key)
+	file := e.File
+	if e.Line > 0 {
+		file += ":" + strconv.Itoa(e.Line)
+	}
 	switch {
 	case e.Section == "":
-		return e.File + ": " + e.Err.Error()
+		return file + ": " + e.Err.Error()
 	case e.Key == "":
-		return e.File + ": [" + sec + "]: " + e.Err.Error()
+		return file + ": [" + sec + "]: " + e.Err.Error()
 	}
-	return e.File + ": [" + sec + "] " + key + ": " + e.Err.Error()
+	return file + ": [" + sec + "] " + key + ": " + e.Err.Error()
 }
 
 // printable escapes a section or key name that holds a control character

@@ -81,6 +81,8 @@ var invalidTests = map[string]string{
 	"timeout-zero":                   `ossec-nagios.ini: [nsca] timeout: "0s" must be more than 0`,
 	"unknown-key":                    `ossec-nagios.ini: [nsca] pasword: unknown key (known: encryption, legacy_2_7_mode, password, server, timeout)`,
 	"unknown-section":                `ossec-nagios.ini: [nagois]: unknown section (known: nsca, delivery, icinga2, alerts, states, hosts, service "NAME", output, ar, spool, log, nagios, flood, follow)`,
+	"quote-unterminated":             `ossec-nagios.ini:3: [nsca] password: syntax error: the value opens with " and does not close it on the same line (a value cannot span lines)`,
+	"quote-unterminated-backtick":    "ossec-nagios.ini:5: [service \"SSH\"] location: syntax error: the value opens with ` and does not close it on the same line (a value cannot span lines)",
 }
 
 func TestLoadInvalid(t *testing.T) {
@@ -104,7 +106,11 @@ func TestLoadInvalid(t *testing.T) {
 			defer r.Close()
 			c, err := Load(r, "ossec-nagios.ini")
 			if err == nil {
-				t.Fatalf("Load succeeded: %+v", c)
+				// What only a command that sends needs is checked there.
+				err = c.CheckTransport()
+			}
+			if err == nil {
+				t.Fatalf("Load and CheckTransport succeeded: %+v", c)
 			}
 			if err.Error() != want {
 				t.Errorf("error\n got: %s\nwant: %s", err, want)
@@ -141,7 +147,10 @@ func TestErrorsBranch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := load(t, tt.ini)
+			c, err := load(t, tt.ini)
+			if err == nil {
+				err = c.CheckTransport()
+			}
 			for _, w := range tt.want {
 				if !errors.Is(err, w) {
 					t.Errorf("errors.Is(%v, %v) = false", err, w)
@@ -161,7 +170,7 @@ func TestLoadDefaults(t *testing.T) {
 		States:    States{Warning: 7, Critical: 12},
 		Hosts:     Hosts{Default: "{agent}"},
 		Output:    Output{IncludeLog: true, MaxLength: 4095},
-		AR:        AR{RecoveryAfter: 10 * time.Minute, CheckKeys: true, Deadline: 10 * time.Second, Level: 7},
+		AR:        AR{RecoveryAfter: 10 * time.Minute, CheckKeys: true, Deadline: 300 * time.Millisecond, Level: 7},
 		Log:       Log{Level: "info"},
 		Nagios:    Nagios{Settings: NagiosSettings{ContactGroups: []string{"admins"}, UserGroups: []string{"icingaadmins"}, QuietPeriod: time.Hour, Volatile: true}},
 		Flood:     Flood{Window: 5 * time.Minute},
@@ -337,6 +346,11 @@ func TestCheckName(t *testing.T) {
 		{"leading space", " a", false},
 		{"too long", strings.Repeat("x", 64), false},
 		{"at limit", strings.Repeat("x", 63), true},
+		{"replacement character", "a\ufffdb", false},
+		{"line separator", "a\u2028b", false},
+		{"paragraph separator", "a\u2029b", false},
+		{"right-to-left override", "a\u202eb", false},
+		{"zero width space", "a\u200bb", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -544,4 +558,34 @@ func FuzzLoad(f *testing.F) {
 			t.Errorf("max length %d", c.Output.MaxLength)
 		}
 	})
+}
+
+// TestLoadNeedsNoTransport: a mapping without a server loads (resolve
+// -config and the generators send nothing); CheckTransport, which the
+// commands that send and check-config call, names what is missing.
+func TestLoadNeedsNoTransport(t *testing.T) {
+	tests := []struct{ name, ini, want string }{
+		{"nsca without server", "[service \"OSSEC\"]\n", `ossec-nagios.ini: [nsca] server: missing value: at least one host[:port] is needed with transport nsca`},
+		{"icinga2 without user", "[delivery]\ntransport = icinga2\n[icinga2]\nurl = https://icinga:5665\n[service \"OSSEC\"]\n", `ossec-nagios.ini: [icinga2] user: missing value: needed with transport icinga2`},
+		{"icinga2 without url", "[delivery]\ntransport = icinga2\n[service \"OSSEC\"]\n", `ossec-nagios.ini: [icinga2] url: missing value: needed with transport icinga2`},
+		{"nsca with server", "[nsca]\nserver = nagios\n[service \"OSSEC\"]\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := load(t, tt.ini)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			err = c.CheckTransport()
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("CheckTransport: %v", err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tt.want || !errors.Is(err, ErrMissing) {
+				t.Errorf("CheckTransport = %v, want %s", err, tt.want)
+			}
+		})
+	}
 }

@@ -112,15 +112,23 @@ type serviceOverrides struct {
 	sendOK *bool
 }
 
+// iniOptions are go-ini's options for every Load. A value never spans
+// lines: no backslash continuation, no indented continuation lines, and
+// checkQuotes refuses a quote left open before go-ini would read on.
+var iniOptions = ini.LoadOptions{
+	KeyValueDelimiters:        "=",
+	SpaceBeforeInlineComment:  true,
+	IgnoreContinuation:        true,
+	UnescapeValueDoubleQuotes: true,
+	AllowShadows:              true,
+	AllowNonUniqueSections:    true,
+}
+
 func parse(data []byte, name string) (*Config, error) {
-	f, err := ini.LoadSources(ini.LoadOptions{
-		KeyValueDelimiters:        "=",
-		SpaceBeforeInlineComment:  true,
-		IgnoreContinuation:        true,
-		UnescapeValueDoubleQuotes: true,
-		AllowShadows:              true,
-		AllowNonUniqueSections:    true,
-	}, bytes.Clone(data))
+	if err := checkQuotes(data, name); err != nil {
+		return nil, err
+	}
+	f, err := ini.LoadSources(iniOptions, bytes.Clone(data))
 	if err != nil {
 		return nil, &Error{File: name, Err: fmt.Errorf("%w: %s", ErrSyntax, printable(strings.TrimSpace(err.Error())))}
 	}
@@ -510,15 +518,13 @@ func (l *loader) service(sec *ini.Section, name string) error {
 	return nil
 }
 
-// finish resolves what depends on several sections and checks the
-// relations between keys.
-func (l *loader) finish() error {
-	c := l.cfg
+// CheckTransport reports what the configured transport lacks to send
+// anything ([nsca] server, [icinga2] url and user). Load leaves it to the
+// commands that send (and check-config): a dry run such as resolve or a
+// generator needs no server.
+func (c *Config) CheckTransport() error {
 	fail := func(section, key string, err error) error {
-		return &Error{File: l.file, Section: section, Key: key, Err: err}
-	}
-	if c.States.Warning > c.States.Critical {
-		return fail("states", "warning", invalidf("%d is above critical (%d)", c.States.Warning, c.States.Critical))
+		return &Error{File: c.File, Section: section, Key: key, Err: err}
 	}
 	switch c.Delivery.Transport {
 	case TransportNSCA:
@@ -532,6 +538,19 @@ func (l *loader) finish() error {
 		if c.Icinga2.User == "" {
 			return fail("icinga2", "user", fmt.Errorf("%w: needed with transport icinga2", ErrMissing))
 		}
+	}
+	return nil
+}
+
+// finish resolves what depends on several sections and checks the
+// relations between keys.
+func (l *loader) finish() error {
+	c := l.cfg
+	fail := func(section, key string, err error) error {
+		return &Error{File: l.file, Section: section, Key: key, Err: err}
+	}
+	if c.States.Warning > c.States.Critical {
+		return fail("states", "warning", invalidf("%d is above critical (%d)", c.States.Warning, c.States.Critical))
 	}
 	limit := MaxOutputLen
 	if c.Delivery.Transport == TransportNSCA {

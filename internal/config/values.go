@@ -115,6 +115,12 @@ func checkNameChars(name, kind string) error {
 		if unicode.IsControl(r) {
 			return invalidf("%s name %q holds the control character %U", kind, name, r)
 		}
+		if r == utf8.RuneError {
+			return invalidf("%s name %q holds U+FFFD", kind, name)
+		}
+		if unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
+			return invalidf("%s name %q holds the invisible format or separator character %U", kind, name, r)
+		}
 	}
 	return nil
 }

@@ -20,9 +20,18 @@ type NSCAOptions struct {
 	Method   int    // decryption_method, 0..26 (0 is none, not XOR)
 	// Extra lines appended to nsca.cfg ("aggregate_writes=1", ...).
 	Extra []string
+	// Port, if set, is the port to listen on instead of a free one (a
+	// test that stood a fake server there first).
+	Port int
 }
 
 // NSCAServer is a running /usr/sbin/nsca -f --single on 127.0.0.1.
+//
+// After a packet it drops (wrong password or method), --single closes the
+// connection but polls the closed descriptor once more; a connection
+// accepted before that gets the same descriptor number and is never
+// served (its client times out reading the init packet). A test that
+// sends good packets after a rejected one connects the good client first.
 type NSCAServer struct {
 	Addr        string // "127.0.0.1:port"
 	Port        int
@@ -51,7 +60,10 @@ func StartNSCA(t testing.TB, opts NSCAOptions) *NSCAServer {
 	must(t, os.WriteFile(s.CommandFile, nil, 0o600))
 	var lastErr error
 	for try := 0; try < 5; try++ {
-		port := FreePort(t)
+		port := opts.Port
+		if port == 0 {
+			port = FreePort(t)
+		}
 		var cfg strings.Builder
 		fmt.Fprintf(&cfg, "server_address=127.0.0.1\nserver_port=%d\n", port)
 		if os.Geteuid() == 0 {

@@ -71,7 +71,7 @@ func TestServerNoInit(t *testing.T) {
 	}
 	err = c.SendCheck(context.Background(), "h", "s", 0, "x")
 	var ne *nsca.Error
-	if !errors.As(err, &ne) || ne.Op != "read init packet" || !ne.Temporary() {
+	if !errors.As(err, &ne) || ne.Op != nsca.OpReadInit || !ne.Temporary() {
 		t.Fatalf("err = %v", err)
 	}
 }
