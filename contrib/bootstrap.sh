@@ -144,6 +144,7 @@ if [ -z "$downloader" ]; then
 	downloader=/usr/lib/go/bin/go
 	[ -x "$downloader" ] || apt_install golang-go
 fi
+case $downloader in /*) ;; *) downloader=$(command -v "$downloader") || die "no downloader go found" ;; esac
 dlversion=$(goversion "$downloader") || die "the downloader $downloader does not run"
 
 arch=$(dpkg --print-architecture 2>/dev/null || uname -m)
