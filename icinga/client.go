@@ -324,7 +324,7 @@ func checkResponse(status int, body []byte) *Error {
 		case code >= 500:
 			err = ErrServer
 		}
-		return &Error{Status: status, Detail: quoteShort(res.Status), Err: fmt.Errorf("%w: result code %d", err, code)}
+		return &Error{Status: status, Result: code, Detail: quoteShort(res.Status), Err: fmt.Errorf("%w: result code %d", err, code)}
 	}
 	switch {
 	case status >= 200 && status <= 299 && len(r.Results) > 0:

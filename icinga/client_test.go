@@ -612,3 +612,40 @@ func TestConnectionReuse(t *testing.T) {
 		t.Errorf("batches at concurrency 2 opened %d connections in all, want at most 2", n)
 	}
 }
+
+// TestPermanent: only what Icinga says of the one object is permanent (the
+// bridge quarantines it); what stops every result is not.
+func TestPermanent(t *testing.T) {
+	tests := []struct {
+		name      string
+		status    int
+		body      string
+		permanent bool
+	}{
+		{"no objects found", 404, `{"error":404.0,"status":"No objects found."}`, true},
+		{"bad exit status", 400, `{"results":[{"code":400,"status":"Invalid 'exit_status' for Host web01."}]}`, true},
+		{"bad request without results", 400, `{"error":400,"status":"Parameter 'exit_status' is required."}`, true},
+		{"passive checks disabled for the object", 500, `{"results":[{"code":403.0,"status":"Passive checks are disabled for object 'web01!svc'."}]}`, true},
+		{"result code 404", 500, `{"results":[{"code":404,"status":"gone"}]}`, true},
+		{"wrong password", 401, `{"error":401,"status":"Unauthorized."}`, false},
+		{"forbidden for the user", 403, `{"error":403,"status":"Forbidden"}`, false},
+		{"server error", 500, `{"error":500,"status":"Internal error"}`, false},
+		{"result code 500", 500, `{"results":[{"code":500,"status":"boom"}]}`, false},
+		{"redirect", 302, ``, false},
+		{"method not allowed", 405, ``, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkResponse(tc.status, []byte(tc.body))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := err.Permanent(); got != tc.permanent {
+				t.Errorf("Permanent() = %v, want %v (%v)", got, tc.permanent, err)
+			}
+		})
+	}
+	if err := (&Error{Op: "process-check-result", Err: fmt.Errorf("%w: empty host name", ErrBadName)}); !err.Permanent() {
+		t.Error("a bad name is not permanent")
+	}
+}

@@ -40,6 +40,7 @@ type Error struct {
 	Op     string // "process-check-result", "ping"
 	Object string // "host!service" or "host"; empty for ping
 	Status int    // HTTP status; 0 when no response arrived
+	Result int    // Icinga's code for the one object in the answer, when it gave one
 	Detail string // Icinga's status text, quoted and cut (server text is untrusted)
 	Err    error
 }
@@ -72,6 +73,29 @@ func (e *Error) Temporary() bool {
 		return false
 	}
 	return true
+}
+
+// Permanent reports whether Icinga refused this one result for good, so
+// that sending it again can never succeed and the bridge quarantines it
+// instead of retrying (bridge.IsPermanent): no such host or service (404
+// "No objects found"), a result Icinga rejected (400, or a 403 inside the
+// results for that object, e.g. passive checks disabled on it) and a name
+// no object can have. Refused credentials or a missing permission (401,
+// or 403 for the whole request) are not: they stop every result, which
+// wait in order until the configuration is fixed; nor are network errors,
+// timeouts and 5xx.
+//
+// An answer Icinga does not give to process-check-result (a redirect, 405,
+// 409 ...) is not permanent either, although it is not temporary: it says
+// the URL or a proxy is wrong, which is true of every result.
+func (e *Error) Permanent() bool {
+	switch {
+	case errors.Is(e.Err, ErrNotFound), errors.Is(e.Err, ErrBadName):
+		return true
+	case errors.Is(e.Err, ErrRejected):
+		return e.Result != 0 || e.Status == 0 || e.Status == http.StatusBadRequest
+	}
+	return false
 }
 
 // classify maps an HTTP status (of the response or of the one result in

@@ -20,6 +20,12 @@ const DefaultTimeout = 10 * time.Second
 // DefaultPort is the nsca daemon's default port.
 const DefaultPort = 5667
 
+// DefaultConfirmWait is Config.ConfirmWait when zero: long enough for a
+// daemon on a LAN to read, fail to decode and close (it does all three
+// within a millisecond of the packet arriving), short enough for an
+// active response's budget.
+const DefaultConfirmWait = 150 * time.Millisecond
+
 // maxWrite bounds one write of several packets in Send.
 const maxWrite = 64 << 10
 
@@ -44,6 +50,11 @@ type Config struct {
 	// Legacy mode, where the daemon reads the packet only after the
 	// client closes.
 	Confirm time.Duration
+	// ConfirmWait is how long Client.Confirm waits after the last packet
+	// for the daemon to close the connection (default DefaultConfirmWait);
+	// a context deadline that comes first cuts it, and then nothing is
+	// confirmed.
+	ConfirmWait time.Duration
 	// Debug, if set, receives one line per connection event and packet
 	// (never the password).
 	Debug io.Writer
@@ -66,6 +77,17 @@ type Client struct {
 	sent   int // packets written on conn
 	buf    []byte
 	closed bool
+
+	// unconfirmed counts the packets written since the last Confirm, over
+	// every connection; lost is the reason a connection holding some of
+	// them ended before they were confirmed (the daemon closed it, or a
+	// write failed): Confirm reports it.
+	unconfirmed int
+	lost        error
+	// proven: a Confirm on conn waited its whole ConfirmWait and the
+	// daemon kept the connection, so it decodes this connection's packets
+	// (password, method and packet size are right).
+	proven bool
 }
 
 // New checks cfg and returns a Client for addr ("host:port") without
@@ -79,6 +101,9 @@ func New(addr string, cfg Config) (*Client, error) {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.ConfirmWait <= 0 {
+		cfg.ConfirmWait = DefaultConfirmWait
 	}
 	return &Client{addr: addr, cfg: cfg}, nil
 }
@@ -128,6 +153,9 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 	}
 	if c.conn != nil && c.sent > 0 && !c.alive() {
 		c.debugf("daemon closed the connection since the last send (it drops packets it cannot decode, or it restarted); reconnecting")
+		if c.unconfirmed > 0 && c.lost == nil {
+			c.lost = &Error{Op: "confirm", Addr: c.addr, Err: fmt.Errorf("%w (closed before %d packet(s) were confirmed)", ErrRejected, c.unconfirmed)}
+		}
 		c.drop()
 	}
 	if c.conn == nil {
@@ -150,18 +178,101 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 			n++
 		}
 		if err := c.write(ctx, c.buf); err != nil {
+			if c.sent > 0 && c.unconfirmed > 0 && c.lost == nil {
+				// The packets before this write went into a connection that
+				// failed: no evidence they were read. A reset or broken
+				// pipe is the daemon closing it: it dropped one of them.
+				c.lost = err
+				if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+					c.lost = &Error{Op: "confirm", Addr: c.addr, Err: fmt.Errorf("%w (%v)", ErrRejected, err)}
+				}
+			}
 			c.drop()
 			return done, err
 		}
 		done += n
 		c.sent += n
+		c.unconfirmed += n
 	}
 	if c.cfg.Confirm > 0 {
-		if err := c.confirm(ctx); err != nil {
+		if err := c.confirm(ctx, c.cfg.Confirm); err != nil {
 			return done, err
 		}
+		c.unconfirmed = 0
 	}
 	return done, nil
+}
+
+// ConfirmWait returns how long the next Confirm may wait: zero in Legacy
+// mode and on a connection a Confirm already proved, else
+// Config.ConfirmWait (bridge.ConfirmTimer).
+func (c *Client) ConfirmWait() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cfg.Legacy || (c.proven && c.conn != nil) {
+		return 0
+	}
+	return c.cfg.ConfirmWait
+}
+
+// Confirm reports whether the daemon kept every packet written since the
+// previous Confirm: it waits Config.ConfirmWait (cut by the context's
+// deadline) after the last packet for the daemon to close the connection,
+// which nsca does only when it drops a packet it cannot decode (wrong
+// password, encryption method or packet size). It fails with an error
+// wrapping ErrRejected when the daemon closed the connection, with the
+// write error when a connection holding unconfirmed packets failed, and
+// with the context's error when the context ended first (nothing is then
+// confirmed; a later Confirm covers those packets too). With nothing sent
+// since the last Confirm it returns nil at once.
+//
+// In Legacy mode there is no evidence to wait for (a 2.7 daemon reads the
+// packet after the client closed): Confirm returns nil.
+//
+// One Confirm per batch of packets costs one wait, however many packets
+// the batch holds, and only until one wait on the connection passed: what
+// makes nsca drop packets (password, method, packet size) cannot change
+// within a connection, so later Confirms on it only look, without
+// waiting, whether the daemon closed it. A new connection waits again.
+func (c *Client) Confirm(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cfg.Legacy {
+		c.unconfirmed, c.lost = 0, nil
+		return nil
+	}
+	if err := c.lost; err != nil {
+		c.unconfirmed, c.lost = 0, nil
+		return err
+	}
+	if c.unconfirmed == 0 {
+		return nil
+	}
+	if c.conn == nil {
+		// Dropped after an error the caller saw; nothing left to wait on.
+		c.unconfirmed = 0
+		return &Error{Op: "confirm", Addr: c.addr, Err: errors.New("the connection holding the packets was closed before they were confirmed")}
+	}
+	if c.proven {
+		// What makes the daemon drop packets (password, method, packet
+		// size) is fixed for a connection, and one wait on this one
+		// passed: look, without waiting, whether it closed since.
+		if !c.alive() {
+			c.drop()
+			c.unconfirmed = 0
+			return &Error{Op: "confirm", Addr: c.addr, Err: fmt.Errorf("%w (closed before the packets were confirmed)", ErrRejected)}
+		}
+		c.unconfirmed = 0
+		return nil
+	}
+	if err := c.confirm(ctx, c.cfg.ConfirmWait); err != nil {
+		if c.conn == nil {
+			c.unconfirmed = 0 // rejected: those packets are settled, as lost
+		}
+		return err
+	}
+	c.unconfirmed, c.proven = 0, true
+	return nil
 }
 
 func (c *Client) sendLegacy(ctx context.Context, checks []Check) (int, error) {
@@ -197,6 +308,7 @@ func (c *Client) Close() error {
 		err = c.conn.Close()
 		c.conn, c.enc, c.sent = nil, nil, 0
 	}
+	c.unconfirmed, c.lost = 0, nil
 	if err != nil {
 		return &Error{Op: OpClose, Addr: c.addr, Err: err}
 	}
@@ -230,6 +342,14 @@ func (c *Client) deadline(ctx context.Context) time.Time {
 // stop when the operation is over.
 func watch(ctx context.Context, conn net.Conn) (stop func() bool) {
 	return context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+}
+
+// ctxErrOr returns the context's error, or def while it has none.
+func ctxErrOr(ctx context.Context, def error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return def
 }
 
 // ctxErr prefers the context's error to the timeout it caused.
@@ -279,7 +399,7 @@ func (c *Client) connect(ctx context.Context) error {
 		conn.Close()
 		return &Error{Op: OpConfig, Addr: c.addr, Err: err}
 	}
-	c.conn, c.enc, c.sent = conn, enc, 0
+	c.conn, c.enc, c.sent, c.proven = conn, enc, 0, false
 	c.debugf("connected to %s (local %s): init packet timestamp %d, iv %s..., method %d %s, %d-byte packets",
 		c.addr, conn.LocalAddr(), ip.Timestamp, hex.EncodeToString(ip.IV[:8]), int(c.cfg.Method), c.cfg.Method, enc.size)
 	return nil
@@ -328,20 +448,26 @@ func (c *Client) alive() bool {
 	return err != nil && errors.Is(err, os.ErrDeadlineExceeded)
 }
 
-// confirm waits Config.Confirm for the daemon to close the connection.
-func (c *Client) confirm(ctx context.Context) error {
+// confirm waits up to wait for the daemon to close the connection. When
+// the context ends first the connection is kept (the daemon did not close
+// it) and the context's error returned: nothing was confirmed.
+func (c *Client) confirm(ctx context.Context, wait time.Duration) error {
 	stop := watch(ctx, c.conn)
-	defer stop()
-	d := time.Now().Add(c.cfg.Confirm)
+	d := time.Now().Add(wait)
+	cut := false
 	if cd, ok := ctx.Deadline(); ok && cd.Before(d) {
-		d = cd
+		d, cut = cd, true
 	}
 	_ = c.conn.SetReadDeadline(d)
 	var one [1]byte
 	_, err := c.conn.Read(one[:])
-	_ = c.conn.SetReadDeadline(time.Time{})
-	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() == nil {
-		return nil
+	stop()
+	_ = c.conn.SetDeadline(time.Time{})
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		if ctx.Err() == nil && !cut {
+			return nil // the whole wait passed: the daemon kept the packets
+		}
+		return &Error{Op: "confirm", Addr: c.addr, Err: fmt.Errorf("%w: no time left to wait for the daemon", ctxErrOr(ctx, context.DeadlineExceeded))}
 	}
 	c.drop()
 	if ctx.Err() != nil {

@@ -187,3 +187,88 @@ func TestInteropReconnect(t *testing.T) {
 		t.Errorf("the closed connection was not noticed:\n%s", dbg.String())
 	}
 }
+
+// TestInteropConfirmBatch: one Confirm after a batch of packets proves the
+// daemon kept them all (it writes them), or reports the drop of a batch
+// sent with a wrong password, however many packets it holds: the daemon
+// closes at the first it cannot decode, and the packets after it go into
+// a closed connection.
+func TestInteropConfirmBatch(t *testing.T) {
+	srv := lab.StartNSCA(t, lab.NSCAOptions{Password: interopPassword, Method: 1})
+	ctx := context.Background()
+	const batch = 100
+	for _, tc := range []struct {
+		name     string
+		password string
+		kept     bool
+	}{
+		{"right password", interopPassword, true},
+		{"wrong password", "wrong", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(srv.Lines())
+			c, err := nsca.New(srv.Addr, nsca.Config{Password: tc.password, Method: nsca.MethodXOR})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			for i := range batch {
+				if err := c.SendCheck(ctx, "web01", "svc", 0, fmt.Sprintf("batch %d", i)); err != nil {
+					if tc.kept {
+						t.Fatal(err)
+					}
+					break // the daemon closed the connection: the write failed
+				}
+			}
+			start := time.Now()
+			err = c.Confirm(ctx)
+			t.Logf("Confirm after %d packets: %v, %v", batch, time.Since(start).Round(time.Millisecond), err)
+			if tc.kept {
+				if err != nil {
+					t.Fatalf("Confirm: %v", err)
+				}
+				srv.WaitLines(t, before+batch, 10*time.Second)
+				// The connection is proven: the next Confirm does not wait.
+				if w := c.ConfirmWait(); w != 0 {
+					t.Errorf("ConfirmWait on a proven connection = %v, want 0", w)
+				}
+				return
+			}
+			if w := c.ConfirmWait(); w != nsca.DefaultConfirmWait {
+				t.Errorf("ConfirmWait after a drop = %v, want %v", w, nsca.DefaultConfirmWait)
+			}
+			if !errors.Is(err, nsca.ErrRejected) {
+				t.Fatalf("Confirm = %v, want ErrRejected", err)
+			}
+			c.Close() // the single-process daemon serves one connection at a time
+			srv.Quiet(t, before, 200*time.Millisecond)
+			// Nothing left to confirm: a second Confirm answers at once.
+			if err := c.Confirm(ctx); err != nil {
+				t.Errorf("second Confirm: %v", err)
+			}
+		})
+	}
+}
+
+// TestInteropConfirmCutByDeadline: a Confirm whose context ends before the wait
+// is over confirms nothing, and keeps the packets for the next Confirm.
+func TestInteropConfirmCutByDeadline(t *testing.T) {
+	srv := lab.StartNSCA(t, lab.NSCAOptions{Password: interopPassword, Method: 1})
+	c, err := nsca.New(srv.Addr, nsca.Config{Password: interopPassword, Method: nsca.MethodXOR, ConfirmWait: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.SendCheck(context.Background(), "web01", "svc", 0, "x"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := c.Confirm(ctx); err == nil || errors.Is(err, nsca.ErrRejected) {
+		t.Fatalf("Confirm cut by the deadline = %v, want a context error", err)
+	}
+	if err := c.Confirm(context.Background()); err != nil {
+		t.Fatalf("later Confirm: %v", err)
+	}
+	srv.WaitLines(t, 1, 10*time.Second)
+}

@@ -7,13 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 )
 
 // ErrBadCursor is wrapped by the error for a cursor file that exists but
@@ -169,20 +169,17 @@ func clipString(s string, n int) string {
 	return s
 }
 
-// LoadCursor reads the cursor file at path. A missing file returns
-// (Cursor{}, false, nil); a damaged one an error wrapping ErrBadCursor.
+// LoadCursor reads the cursor file at path (never through a symbolic
+// link). A missing file returns (Cursor{}, false, nil); a damaged one an
+// error wrapping ErrBadCursor.
 func LoadCursor(path string) (Cursor, bool, error) {
-	f, err := os.Open(path)
+	// One byte more than a cursor holds: UnmarshalText calls it damaged.
+	b, err := safefile.ReadFile(path, maxCursorBytes+1)
 	if errors.Is(err, os.ErrNotExist) {
 		return Cursor{}, false, nil
 	}
 	if err != nil {
 		return Cursor{}, false, fmt.Errorf("follow: read cursor: %w", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxCursorBytes+1))
-	if err != nil {
-		return Cursor{}, false, fmt.Errorf("follow: read cursor %s: %w", path, err)
 	}
 	var c Cursor
 	if err := c.UnmarshalText(b); err != nil {
@@ -191,68 +188,17 @@ func LoadCursor(path string) (Cursor, bool, error) {
 	return c, true, nil
 }
 
-// SaveCursor writes c to path durably: a temporary file in the same
-// directory, fsync, rename over path, fsync of the directory. After it
-// returns nil the new cursor survives a crash; before, the old one does.
+// SaveCursor writes c to path durably (internal/safefile.WriteFile: a
+// temporary file in the same directory, fsync, rename over path, fsync of
+// the directory; mode 0660, never through a link). After it returns nil
+// the new cursor survives a crash; before, the old one does.
 func SaveCursor(path string, c Cursor) error {
 	b, err := c.MarshalText()
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(path, b, true); err != nil {
+	if err := safefile.WriteFile(path, b); err != nil {
 		return fmt.Errorf("follow: save cursor: %w", err)
-	}
-	return nil
-}
-
-// writeAtomic replaces path with b (mode 0600) through a temporary file
-// and a rename; with durable it also fsyncs the file and the directory.
-func writeAtomic(path string, b []byte, durable bool) error {
-	return writeAtomicMode(path, b, durable, 0o600)
-}
-
-func writeAtomicMode(path string, b []byte, durable bool, mode os.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if mode != 0o600 {
-		if err = f.Chmod(mode); err != nil {
-			return err
-		}
-	}
-	if _, err = f.Write(b); err != nil {
-		return err
-	}
-	if durable {
-		if err = f.Sync(); err != nil {
-			return err
-		}
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if !durable {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
 	}
 	return nil
 }

@@ -682,7 +682,7 @@ func (f *follower) flush(dctx context.Context) error {
 	out, err := f.deliv.Deliver(dctx, f.batch...)
 	f.account(out)
 	if err != nil {
-		if handled := out.Sent + out.Spooled; handled > 0 {
+		if handled := out.Sent + out.Spooled + out.Quarantined; handled > 0 {
 			f.commit(f.ends[handled-1])
 		}
 		// What was consumed after the cursor is read again: nothing may
@@ -706,6 +706,9 @@ func (f *follower) account(out bridge.Outcome) {
 		f.st.LastDelivery = now
 	}
 	f.st.Spooled += int64(out.Spooled)
+	if out.Quarantined > 0 {
+		f.log.WithField("quarantined", out.Quarantined).Warn("follow: results refused for good were quarantined")
+	}
 	if out.Err != nil {
 		f.log.WithError(out.Err).WithField("spooled", out.Spooled).Warn("follow: delivery failed")
 		f.st.LastError = out.Err.Error()
@@ -759,7 +762,11 @@ func (f *follower) periodic(ctx, dctx context.Context) {
 		f.nextHB = now.Add(hb.Interval)
 		lag := f.lag()
 		hctx, cancel := context.WithTimeout(dctx, hb.Interval)
-		err := f.o.Sender.SendCheck(hctx, hb.Host, hb.Service, int(bridge.OK), "ossec-nagios follow alive, lag "+strconv.FormatInt(lag, 10)+" bytes")
+		// Through a Delivery without a queue: with a Confirmer the
+		// heartbeat counts only once confirmed, and a stale heartbeat is
+		// never queued.
+		hbr := bridge.Result{Host: hb.Host, Service: hb.Service, State: bridge.OK, Output: "ossec-nagios follow alive, lag " + strconv.FormatInt(lag, 10) + " bytes"}
+		_, err := (&bridge.Delivery{Sender: f.o.Sender}).Deliver(hctx, hbr)
 		cancel()
 		if err != nil {
 			f.log.WithError(err).Warn("follow: heartbeat not sent")

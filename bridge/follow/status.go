@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"time"
+
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 )
 
 // StatusVersion is the version of the status file format written here.
@@ -44,14 +44,9 @@ const maxStatusBytes = 64 << 10
 // ReadStatus reads a status file written by follow mode. A missing file
 // returns an error wrapping os.ErrNotExist (follow mode not in use).
 func ReadStatus(path string) (Status, error) {
-	f, err := os.Open(path)
+	b, err := safefile.ReadFile(path, maxStatusBytes+1)
 	if err != nil {
 		return Status{}, fmt.Errorf("follow: read status: %w", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxStatusBytes+1))
-	if err != nil {
-		return Status{}, fmt.Errorf("follow: read status %s: %w", path, err)
 	}
 	return decodeStatus(b, path)
 }
@@ -73,8 +68,9 @@ func decodeStatus(b []byte, path string) (Status, error) {
 	return s, nil
 }
 
-// WriteStatus replaces the status file at path atomically, mode 0640 (it
-// holds no secret; the self-check may run as another user of the group).
+// WriteStatus replaces the status file at path atomically, mode 0660 (it
+// holds no secret; the self-check may run as another user of the group),
+// never through a symbolic link.
 func WriteStatus(path string, s Status) error {
 	s.Version = StatusVersion
 	b, err := json.Marshal(s)
@@ -82,7 +78,7 @@ func WriteStatus(path string, s Status) error {
 		return fmt.Errorf("follow: encode status: %w", err)
 	}
 	b = append(b, '\n')
-	if err := writeAtomicMode(path, b, false, 0o640); err != nil {
+	if err := safefile.Replace(path, b); err != nil {
 		return fmt.Errorf("follow: write status: %w", err)
 	}
 	return nil

@@ -1,12 +1,14 @@
 package health
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ossec-nagios/ossec-nagios/bridge"
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 )
 
 // Limit is one threshold. As in the plugin guidelines, where a plain
@@ -210,7 +212,11 @@ func Evaluate(f Facts, th Thresholds) Report {
 		e.judge(th.Age, age.Value, "oldest spooled result waiting", secs)
 		e.judge(th.Quarantined, quar.Value, "quarantined results", count)
 		if st.Quarantined > 0 {
-			e.details = append(e.details, "quarantine: "+clean(f.SpoolDir+"/quarantine")+" holds results that could not be read, look at them and remove them")
+			d := "quarantine: " + clean(f.SpoolDir+"/quarantine") + " holds results refused for good (the reason is in the .why file beside each) or unreadable: look at them, then remove them, or move them back into the spool to send them again"
+			if st.LastReason != "" {
+				d += "; latest: " + clean(st.LastReason)
+			}
+			e.details = append(e.details, d)
 		}
 	}
 	e.details = append(e.details, "spool: "+clean(f.SpoolDir))
@@ -228,6 +234,9 @@ func Evaluate(f Facts, th Thresholds) Report {
 		e.raise(bridge.Critical, "follow mode has no status file: it never ran with this configuration, or the file was removed")
 	case f.Follow == nil:
 		e.parts = append(e.parts, "follow not in use")
+		if f.FollowIgnored != "" {
+			e.details = append(e.details, "follow status "+clean(f.FollowIgnored)+" ignored: follow mode is not configured to run ([follow] enabled = yes, or check -follow); remove it if it was left by a follow -once")
+		}
 	default:
 		st := f.Follow
 		lag.Value, lag.Known = max(st.Lag, 0), true
@@ -270,7 +279,22 @@ func Evaluate(f Facts, th Thresholds) Report {
 		e.judge(th.Delivery, last.Value, "last delivery", secs)
 	}
 	if f.StampErr != nil {
-		e.details = append(e.details, clean("delivery stamp unreadable: "+f.StampErr.Error()))
+		if errors.Is(f.StampErr, safefile.ErrNotRegular) {
+			e.raise(bridge.Warning, "the delivery stamp was replaced by a link or special file (someone tampered with the spool): "+f.StampErr.Error())
+		} else {
+			e.details = append(e.details, clean("delivery stamp unreadable: "+f.StampErr.Error()))
+		}
+	}
+
+	// A delivery that failed in a way only a person can fix, with no
+	// delivery since.
+	switch {
+	case f.FailureErr != nil:
+		e.raise(bridge.Unknown, "cannot read the failure record: "+f.FailureErr.Error())
+	case f.Failure != nil && !f.Failure.Time.Before(f.LastDelivery()):
+		ago := seconds(f.Now.Sub(f.Failure.Time))
+		e.parts = append([]string{"DELIVERY FAILING (" + human(ago) + " ago)"}, e.parts...)
+		e.raise(bridge.Critical, "delivery failed "+human(ago)+" ago and none succeeded since: "+f.Failure.Reason)
 	}
 	perf = append(perf, last)
 

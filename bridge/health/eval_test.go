@@ -3,6 +3,7 @@ package health
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/ossec-nagios/ossec-nagios/bridge"
 	"github.com/ossec-nagios/ossec-nagios/bridge/follow"
 	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -110,6 +112,28 @@ func TestEvaluate(t *testing.T) {
 			f.StampErr = nil
 		}, th: func(th *Thresholds) { th.Delivery = Pair{At(180), At(900)} }},
 		{name: "stamp newer than follow", state: bridge.OK, facts: func(f *Facts) {
+			f.Stamp = ago(2)
+		}},
+		{name: "delivery failing", state: bridge.Critical, facts: func(f *Facts) {
+			f.Follow = nil
+			f.Stamp = ago(600)
+			f.Failure = &Failure{Time: ago(30), Reason: "nsca 127.0.0.1:5667: the daemon dropped the results (wrong [nsca] password or encryption?)"}
+		}},
+		{name: "failure before the last delivery", state: bridge.OK, facts: func(f *Facts) {
+			f.Follow = nil
+			f.Stamp = ago(5)
+			f.Failure = &Failure{Time: ago(30), Reason: "old"}
+		}},
+		{name: "quarantined with reason", state: bridge.Warning, facts: func(f *Facts) {
+			f.Spool = spool.Stats{Quarantined: 1, LastReason: "2026-12-06T20:00:00Z icinga: process-check-result \"ghost!OSSEC\": no such object (HTTP 404): \"No objects found.\""}
+		}},
+		{name: "stamp tampered", state: bridge.Warning, facts: func(f *Facts) {
+			f.Follow = nil
+			f.StampErr = fmt.Errorf("health: read stamp %s/last-delivery: %w", f.SpoolDir, safefile.ErrNotRegular)
+		}},
+		{name: "follow status ignored", state: bridge.OK, facts: func(f *Facts) {
+			f.Follow = nil
+			f.FollowIgnored = "/var/ossec/var/ossec-nagios/follow.cursor.status"
 			f.Stamp = ago(2)
 		}},
 		{name: "all off", state: bridge.OK, facts: func(f *Facts) {

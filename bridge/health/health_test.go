@@ -27,8 +27,8 @@ func TestStamp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fi.Mode().Perm()&^0o640 != 0 || fi.Size() != 0 {
-		t.Errorf("stamp mode %v size %d, want at most 0640, empty", fi.Mode(), fi.Size())
+	if fi.Mode().Perm() != 0o660 {
+		t.Errorf("stamp mode %v, want 0660: the spool's group shares it", fi.Mode())
 	}
 	check := func(want time.Time) {
 		t.Helper()
@@ -182,5 +182,75 @@ func TestGatherUnreadableSpool(t *testing.T) {
 	}
 	if r := Evaluate(f, DefaultThresholds()); r.State != bridge.Unknown {
 		t.Errorf("%s", r)
+	}
+}
+
+// A delivery removes the failure record, even within the second in which
+// the stamp is not touched again; ReadFailure reads what RecordFailure
+// wrote.
+func TestFailureRecord(t *testing.T) {
+	dir := t.TempDir()
+	clock := time.Unix(1_700_000_000, 0)
+	s := &Stamp{Path: StampPath(dir), Now: func() time.Time { return clock }}
+	if err := s.Record(); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := ReadFailure(dir); f != nil || err != nil {
+		t.Fatalf("ReadFailure with none: %+v, %v", f, err)
+	}
+	if err := RecordFailure(dir, clock.Add(100*time.Millisecond), "dropped\n| x=1"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := ReadFailure(dir)
+	if err != nil || f == nil || !f.Time.Equal(clock.Add(100*time.Millisecond)) || f.Reason != "dropped │ x=1" {
+		t.Fatalf("ReadFailure = %+v, %v", f, err)
+	}
+	clock = clock.Add(500 * time.Millisecond)
+	if err := s.Record(); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := ReadFailure(dir); f != nil || err != nil {
+		t.Errorf("failure record %+v, %v after a delivery", f, err)
+	}
+}
+
+// A link planted as the delivery stamp or the failure record is replaced,
+// never followed, and a stamp that is a link is reported.
+func TestStampLinks(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "target")
+	if err := os.WriteFile(outside, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Unix(1_600_000_000, 0)
+	if err := os.Chtimes(outside, old, old); err != nil {
+		t.Fatal(err)
+	}
+	p := StampPath(dir)
+	if err := os.Symlink(outside, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadStamp(p); err == nil {
+		t.Error("ReadStamp accepted a link")
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, FailureName)); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := ReadFailure(dir); err == nil {
+		t.Errorf("ReadFailure followed a link: %+v", f)
+	}
+	if err := RecordFailure(dir, time.Now(), "x"); err != nil {
+		t.Fatal(err)
+	}
+	s := &Stamp{Path: p}
+	if err := s.Record(); err != nil {
+		t.Fatal(err)
+	}
+	if ts, err := ReadStamp(p); err != nil || time.Since(ts) > time.Minute {
+		t.Errorf("ReadStamp = %v, %v", ts, err)
+	}
+	fi, _ := os.Stat(outside)
+	if b, _ := os.ReadFile(outside); string(b) != "keep" || !fi.ModTime().Equal(old) {
+		t.Errorf("the link's target was written or touched: %q %v", b, fi.ModTime())
 	}
 }

@@ -157,6 +157,21 @@ func FuzzDecode(f *testing.F) {
 		if !bytes.Equal(again, b) {
 			t.Fatalf("re-encoding differs:\n got %x\nwant %x", again, b)
 		}
+		// What survives Revalidate is safe for a command-file line.
+		for _, multiline := range []bool{false, true} {
+			v, err := Revalidate(rec, multiline)
+			if err != nil {
+				if !errors.Is(err, ErrCorrupt) {
+					t.Fatalf("Revalidate error does not wrap ErrCorrupt: %v", err)
+				}
+				continue
+			}
+			r := v.Result
+			if strings.ContainsAny(r.Host+r.Service, ";\n\r\x00") || strings.ContainsAny(r.Output, "|\r\x00") ||
+				(!multiline && strings.Contains(r.Output, "\n")) || strings.ContainsAny(v.Result.AlertID, "\n\r") {
+				t.Fatalf("Revalidate(multiline %v) let through %+v", multiline, r)
+			}
+		}
 	})
 }
 

@@ -25,10 +25,24 @@
 // skipping keeps order: a caller that drains before sending its own result
 // (bridge.Delivery) cannot overtake results spooled before it.
 //
-// A file that cannot be decoded (or read, for lack of permission) is moved
-// to the "quarantine" subdirectory, reported through Options.Logf and
-// counted by Stats; it never blocks the results behind it. Temporary files left by a crashed Put are never
-// delivered; Drain removes those older than Options.TempMaxAge.
+// DrainConfirmed (bridge.ConfirmQueue) is Drain for a transport that
+// proves delivery after the fact: results handed to deliver stay in the
+// directory until the confirmation that follows their batch, so a drop
+// (NSCA: wrong password) leaves every one of them in place, in order.
+//
+// A file that cannot be decoded (or read, for lack of permission), a
+// record whose host or service name the mapping would have refused, and a
+// result the transport refused for good (bridge.IsPermanent) are moved to
+// the "quarantine" subdirectory with a "<name>.why" file beside them (time
+// and reason), reported through Options.Logf and counted by Stats; they
+// never block the results behind them. Records read back are otherwise
+// sanitised again (Revalidate): the directory is shared with a group.
+// Temporary files left by a crashed Put are never delivered; Drain removes
+// those older than Options.TempMaxAge.
+//
+// Directories are setgid 02770 and files 0660 (internal/safefile), so
+// root's active responses and members of the directory's group share the
+// spool; no file is opened through a symbolic link.
 //
 // # Limits
 //
@@ -53,10 +67,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/ossec-nagios/ossec-nagios/bridge"
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 )
 
 // DefaultMaxResults is the depth beyond which Drain drops the oldest results
@@ -71,6 +85,7 @@ const DefaultTempMaxAge = 10 * time.Minute
 const (
 	lockName       = "lock"
 	quarantineName = "quarantine"
+	reasonSuffix   = ".why" // beside a quarantined result: when and why
 	tempPrefix     = ".tmp-"
 	suffix         = ".res"
 	maxPasses      = 8 // directory listings per Drain, so that a steady stream of Puts cannot hold it forever
@@ -104,6 +119,10 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Multiline keeps line breaks (one LF) in the output of records read
+	// back; false turns them into spaces, as [output] long_output = no
+	// does when mapping. See Revalidate.
+	Multiline bool
 }
 
 // Spool is a spool directory. Its methods are safe for concurrent use, by
@@ -120,16 +139,37 @@ type Spool struct {
 type Stats struct {
 	Depth       int       // results waiting
 	Oldest      time.Time // enqueue time of the oldest waiting result; zero when Depth is 0
-	Quarantined int       // files in the quarantine subdirectory
+	Quarantined int       // results in the quarantine subdirectory
+	// LastReason is the reason given for the newest quarantined result
+	// ("<time> <reason>"), when it could be read.
+	LastReason string
 }
 
-// Open prepares dir (creating it and its quarantine subdirectory, mode
-// 0750, if needed) and returns a Spool on it.
+// Open prepares dir (creating it and its quarantine subdirectory if
+// needed, setgid and group-shared: see internal/safefile) and returns a
+// Spool on it. Every file the spool writes is 0660 in the directory's
+// group, so that root's active responses, a non-root integration and the
+// self-check run as nagios in that group all use one spool. A dir or
+// quarantine that is a symbolic link is refused.
 func Open(dir string, opts Options) (*Spool, error) {
 	if dir == "" {
 		return nil, errors.New("spool: open: empty directory name")
 	}
-	if err := os.MkdirAll(filepath.Join(dir, quarantineName), 0o750); err != nil {
+	if err := safefile.MkdirShared(dir); err != nil {
+		return nil, fmt.Errorf("spool: open: %w", err)
+	}
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	q := filepath.Join(dir, quarantineName)
+	if fi, err := os.Lstat(q); err == nil && !fi.IsDir() {
+		// Planted (a link would move corrupt records elsewhere): the
+		// entry is removed, never followed, and the directory made.
+		if err := os.Remove(q); err == nil {
+			opts.Logf("spool: removed %s: a %s where the quarantine directory belongs", q, kind(fi))
+		}
+	}
+	if err := safefile.MkdirShared(q); err != nil {
 		return nil, fmt.Errorf("spool: open: %w", err)
 	}
 	if opts.MaxResults == 0 {
@@ -189,7 +229,7 @@ func (s *Spool) Put(r bridge.Result) error {
 	if err != nil {
 		return err
 	}
-	if err := s.writeDurably(name, b); err != nil {
+	if err := s.writeDurably(s.dir, name, b); err != nil {
 		return fmt.Errorf("spool: put result for %s: %w", target(r), err)
 	}
 	return nil
@@ -202,8 +242,8 @@ func target(r bridge.Result) string {
 	return r.Host + "/" + r.Service
 }
 
-func (s *Spool) writeDurably(name string, b []byte) (err error) {
-	f, err := os.CreateTemp(s.dir, tempPrefix+strconv.Itoa(os.Getpid())+"-*")
+func (s *Spool) writeDurably(dir, name string, b []byte) (err error) {
+	f, err := os.CreateTemp(dir, tempPrefix+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return err
 	}
@@ -214,7 +254,7 @@ func (s *Spool) writeDurably(name string, b []byte) (err error) {
 			os.Remove(tmp)
 		}
 	}()
-	if err = f.Chmod(0o640); err != nil {
+	if err = f.Chmod(safefile.FileMode); err != nil {
 		return err
 	}
 	if _, err = f.Write(b); err != nil {
@@ -226,47 +266,56 @@ func (s *Spool) writeDurably(name string, b []byte) (err error) {
 	if err = f.Close(); err != nil {
 		return err
 	}
-	if err = os.Rename(tmp, filepath.Join(s.dir, name)); err != nil {
+	if err = os.Rename(tmp, filepath.Join(dir, name)); err != nil {
 		return err
 	}
-	return syncDir(s.dir)
+	return syncDir(dir)
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("sync directory: %w", err)
-	}
-	return nil
-}
+func syncDir(dir string) error { return safefile.SyncDir(dir) }
 
 // Drain delivers the spooled results oldest first through deliver and
 // removes each one after deliver returned nil. It stops at the first
 // failure, keeping that result and all later ones, and returns how many it
-// delivered with the error. See the package documentation for locking,
-// limits and corrupt files.
+// delivered with the error. A result deliver refuses for good
+// (bridge.IsPermanent) is quarantined with the reason and Drain goes on.
+// See the package documentation for locking, limits and corrupt files.
 func (s *Spool) Drain(ctx context.Context, deliver func(context.Context, bridge.Result) error) (int, error) {
-	return s.DrainRecords(ctx, func(ctx context.Context, rec Record) error {
+	return s.drain(ctx, 1, func(ctx context.Context, rec Record) error {
 		return deliver(ctx, rec.Result)
-	})
+	}, nil)
 }
+
+// DrainConfirmed is Drain for a transport that confirms delivery after the
+// fact (bridge.ConfirmQueue): it calls confirm after every batch of up to
+// batch results handed to deliver, at the end, and before it stops on a
+// failed deliver, and removes the results of a batch only when confirm
+// returned nil. When confirm fails, the batch stays in the spool, in
+// order, and DrainConfirmed returns the error.
+func (s *Spool) DrainConfirmed(ctx context.Context, batch int, deliver func(context.Context, bridge.Result) error, confirm func(context.Context) error) (int, error) {
+	return s.drain(ctx, batch, func(ctx context.Context, rec Record) error {
+		return deliver(ctx, rec.Result)
+	}, confirm)
+}
+
+var _ bridge.ConfirmQueue = (*Spool)(nil)
 
 // DrainRecords is Drain for callers that want the enqueue time too.
 func (s *Spool) DrainRecords(ctx context.Context, deliver func(context.Context, Record) error) (n int, err error) {
+	return s.drain(ctx, 1, deliver, nil)
+}
+
+func (s *Spool) drain(ctx context.Context, batch int, deliver func(context.Context, Record) error, confirm func(context.Context) error) (n int, err error) {
+	if batch < 1 {
+		batch = 1
+	}
 	lockCtx := ctx
 	if s.opts.LockWait > 0 {
 		var cancel context.CancelFunc
 		lockCtx, cancel = context.WithTimeout(ctx, s.opts.LockWait)
 		defer cancel()
 	}
-	unlock, err := lockDir(lockCtx, filepath.Join(s.dir, lockName))
+	unlock, err := s.lockDir(lockCtx, filepath.Join(s.dir, lockName))
 	if err != nil {
 		return 0, err
 	}
@@ -279,6 +328,34 @@ func (s *Spool) DrainRecords(ctx context.Context, deliver func(context.Context, 
 			}
 		}
 	}()
+	// pending are delivered results not yet confirmed: they are removed
+	// only after confirm returned nil.
+	var pending []string
+	settle := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		if confirm != nil {
+			if err := confirm(ctx); err != nil {
+				k := len(pending)
+				pending = pending[:0]
+				return fmt.Errorf("spool: %d delivered result(s) kept: %w", k, err)
+			}
+		}
+		for i, name := range pending {
+			// Delivered: from here on a failure to remove would deliver it
+			// again next time, so stop rather than risk a run of repeats.
+			if err := os.Remove(filepath.Join(s.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				pending = pending[:0]
+				n += i + 1
+				return fmt.Errorf("spool: remove delivered result: %w", err)
+			}
+			removed = true
+		}
+		n += len(pending)
+		pending = pending[:0]
+		return nil
+	}
 	s.removeLeftovers()
 	for pass := 0; pass < maxPasses; pass++ {
 		names, err := s.list()
@@ -288,11 +365,16 @@ func (s *Spool) DrainRecords(ctx context.Context, deliver func(context.Context, 
 		names, dropped := s.enforceLimits(names)
 		removed = removed || dropped
 		if len(names) == 0 {
-			return n, nil
+			serr := settle() // before n is read: it counts what settle removes
+			return n, serr
 		}
 		for _, name := range names {
 			if err := ctx.Err(); err != nil {
-				return n, fmt.Errorf("spool: drain: %w", err)
+				err = fmt.Errorf("spool: drain: %w", err)
+				if serr := settle(); serr != nil {
+					err = fmt.Errorf("%w; %w", err, serr)
+				}
+				return n, err // n read after settle
 			}
 			rec, err := s.read(name)
 			switch {
@@ -304,18 +386,26 @@ func (s *Spool) DrainRecords(ctx context.Context, deliver func(context.Context, 
 				s.quarantine(name, err)
 				continue
 			case err != nil:
-				return n, fmt.Errorf("spool: drain: %w", err)
+				serr := settle()
+				return n, errors.Join(fmt.Errorf("spool: drain: %w", err), serr)
 			}
 			if err := deliver(ctx, rec); err != nil {
-				return n, fmt.Errorf("spool: deliver result for %s: %w", target(rec.Result), err)
+				if bridge.IsPermanent(err) {
+					s.quarantine(name, err)
+					continue
+				}
+				serr := settle()
+				return n, errors.Join(fmt.Errorf("spool: deliver result for %s: %w", target(rec.Result), err), serr)
 			}
-			// Delivered: from here on a failure to remove would deliver it
-			// again next time, so stop rather than risk a run of repeats.
-			if err := os.Remove(filepath.Join(s.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return n + 1, fmt.Errorf("spool: remove delivered result: %w", err)
+			pending = append(pending, name)
+			if len(pending) >= batch {
+				if err := settle(); err != nil {
+					return n, err
+				}
 			}
-			removed = true
-			n++
+		}
+		if err := settle(); err != nil {
+			return n, err
 		}
 	}
 	return n, nil
@@ -381,7 +471,10 @@ func (s *Spool) read(name string) (Record, error) {
 	if _, ok := nameTime(name); !ok {
 		return Record{}, fmt.Errorf("%w: unexpected file name", ErrCorrupt)
 	}
-	f, err := os.Open(filepath.Join(s.dir, name))
+	f, err := safefile.OpenFile(filepath.Join(s.dir, name), os.O_RDONLY)
+	if errors.Is(err, safefile.ErrNotRegular) {
+		return Record{}, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
 	if err != nil {
 		return Record{}, err
 	}
@@ -390,16 +483,78 @@ func (s *Spool) read(name string) (Record, error) {
 	if err != nil {
 		return Record{}, fmt.Errorf("read %s: %w", name, err)
 	}
-	return Decode(b)
+	rec, err := Decode(b)
+	if err != nil {
+		return rec, err
+	}
+	return Revalidate(rec, s.opts.Multiline)
+}
+
+// Revalidate treats a decoded record as untrusted, as a member of the
+// spool's group could have written it: a host or service name the
+// mapping would have refused (bridge.ValidateHost, ValidateService: ';',
+// control characters, over-long) makes it corrupt (Drain quarantines it),
+// and the output and alert id are sanitised again (bridge.SanitizeOutput).
+func Revalidate(rec Record, multiline bool) (Record, error) {
+	r := &rec.Result
+	if err := bridge.ValidateHost(r.Host); err != nil {
+		return Record{}, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	if r.Service != "" {
+		if err := bridge.ValidateService(r.Service); err != nil {
+			return Record{}, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+	}
+	r.Output = bridge.SanitizeOutput(r.Output, 0, multiline)
+	r.AlertID = bridge.SanitizeOutput(bridge.TruncateUTF8(r.AlertID, 128), 0, false)
+	return rec, nil
 }
 
 func (s *Spool) quarantine(name string, cause error) {
+	s.writeReason(name, cause)
 	dst := filepath.Join(s.dir, quarantineName, name)
 	if err := os.Rename(filepath.Join(s.dir, name), dst); err != nil {
+		os.Remove(filepath.Join(s.dir, quarantineName, name+reasonSuffix))
 		s.opts.Logf("spool: %s is unusable (%v) and could not be quarantined: %v", name, cause, err)
 		return
 	}
 	s.opts.Logf("spool: quarantined %s: %v", filepath.Join(quarantineName, name), cause)
+}
+
+// Quarantine puts r straight into the quarantine with the reason: the
+// transport refused it for good (bridge.Quarantiner).
+func (s *Spool) Quarantine(r bridge.Result, reason error) error {
+	name, enq := s.nextName()
+	b, err := Encode(Record{Result: r, Enqueued: enq})
+	if err != nil {
+		return err
+	}
+	s.writeReason(name, reason)
+	if err := s.writeDurably(filepath.Join(s.dir, quarantineName), name, b); err != nil {
+		os.Remove(filepath.Join(s.dir, quarantineName, name+reasonSuffix))
+		return fmt.Errorf("spool: quarantine result for %s: %w", target(r), err)
+	}
+	s.opts.Logf("spool: quarantined the result for %s as %s: %v", target(r), filepath.Join(quarantineName, name), reason)
+	return nil
+}
+
+var _ bridge.Quarantiner = (*Spool)(nil)
+
+// writeReason writes the reason a result was quarantined beside it, one
+// line: "<RFC 3339 time> <reason>". Best effort: the record matters more.
+func (s *Spool) writeReason(name string, cause error) {
+	line := s.opts.Now().UTC().Format(time.RFC3339) + " " + oneLine(cause.Error()) + "\n"
+	_ = s.writeDurably(filepath.Join(s.dir, quarantineName), name+reasonSuffix, []byte(line))
+}
+
+// oneLine flattens text for a one-line file.
+func oneLine(t string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, t)
 }
 
 // removeLeftovers removes temporary files of Puts that crashed.
@@ -443,35 +598,54 @@ func (s *Spool) Stats() (Stats, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return st, fmt.Errorf("spool: stats: %w", err)
 	}
-	st.Quarantined = len(q)
+	newest := ""
+	for _, e := range q {
+		if name := e.Name(); !strings.HasSuffix(name, reasonSuffix) && !strings.HasPrefix(name, tempPrefix) {
+			st.Quarantined++
+			newest = max(newest, name)
+		}
+	}
+	if newest != "" {
+		if b, err := readSmall(filepath.Join(s.dir, quarantineName, newest+reasonSuffix), 1024); err == nil {
+			st.LastReason = strings.TrimSpace(oneLine(string(b)))
+		}
+	}
 	return st, nil
+}
+
+// kind names what a planted file is, for the log.
+func kind(fi fs.FileInfo) string {
+	switch m := fi.Mode(); {
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link"
+	case m.IsDir():
+		return "directory"
+	case m.IsRegular():
+		return "regular file"
+	}
+	return "special file"
 }
 
 // lockDir takes an exclusive flock on path, polling so that ctx can end the
 // wait. The returned function releases it.
-func lockDir(ctx context.Context, path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
+func (s *Spool) lockDir(ctx context.Context, path string) (func(), error) {
+	unlock, err := safefile.Lock(ctx, path)
+	if errors.Is(err, safefile.ErrNotRegular) {
+		// A link or special file planted as the lock: removed (never
+		// followed) and the lock made again.
+		if fi, lerr := os.Lstat(path); lerr == nil && !fi.Mode().IsRegular() && os.Remove(path) == nil {
+			s.opts.Logf("spool: removed %s: a %s where the lock file belongs", path, kind(fi))
+			unlock, err = safefile.Lock(ctx, path)
+		}
+	}
+	if errors.Is(err, safefile.ErrLocked) {
+		return nil, fmt.Errorf("%w: %w", ErrBusy, ctx.Err())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("spool: lock: %w", err)
 	}
-	delay := time.Millisecond
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { f.Close() }, nil // closing releases the lock
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
-			f.Close()
-			return nil, fmt.Errorf("spool: lock %s: %w", path, err)
-		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			f.Close()
-			return nil, fmt.Errorf("%w: %w", ErrBusy, ctx.Err())
-		case <-t.C:
-		}
-		delay = min(2*delay, 50*time.Millisecond)
-	}
+	return unlock, nil
 }
+
+// readSmall reads a small regular file, never through a link.
+func readSmall(path string, max int64) ([]byte, error) { return safefile.ReadFile(path, max) }

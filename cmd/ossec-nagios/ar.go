@@ -251,6 +251,8 @@ func (inv *invocation) deliver(a alert.Alert, recovery bool) int {
 			why = inv.why() + ": " + why
 		}
 		log.Warnf("spooled %d result(s): %s; background flusher %s", out.Spooled, why, flusher)
+	case out.Quarantined > 0:
+		log.Warnf("quarantined %d result(s) the server refused for good (see the spool's quarantine)", out.Quarantined)
 	case out.Sent == 0:
 		log.Info("held by flood control")
 	default:

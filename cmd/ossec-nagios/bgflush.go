@@ -184,7 +184,7 @@ func runBackgroundFlush(ctx context.Context, e *env, cfgFlag string) int {
 	}
 	writePid()
 	entry.Debug("started")
-	args := []string{"-config", a.file}
+	args := []string{"-config", a.file, "-heartbeat=false"} // the heartbeat is cron's flush's
 	backoff := flusherMinBackoff
 	for {
 		before, _ := depth()

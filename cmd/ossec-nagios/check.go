@@ -33,8 +33,15 @@ of its status file, and the time of the last successful delivery.
 A value above a -w threshold is WARNING, above a -c threshold CRITICAL
 ("-w 10" warns at 11 results). Every threshold takes "off". Times are
 seconds or Go durations (90, 5m, 1h), sizes bytes or with K, M, G (binary).
-Without a status file, follow mode is "not in use" and not judged, unless
--follow says it must run. Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
+Follow mode's status is judged only when follow mode is configured to run
+([follow] enabled = yes in the INI, or -follow: then no status file is
+CRITICAL too), or when -status names the file; otherwise follow
+mode is "not in use" and a status file left by a 'follow -once' is
+ignored (the long text names it). A failed delivery that needs a person (the
+NSCA daemon dropped results: wrong password, encryption method or packet
+size) is CRITICAL until a later delivery succeeds; results set aside in the
+quarantine (refused for good, e.g. Icinga 2 "No objects found") warn, with
+the latest reason in the long text. Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
 (also for bad flags, an unreadable configuration and -h).
 
 The spool directory and the follow status file ([follow] state_file plus
@@ -119,7 +126,16 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 			src.SpoolDir = a.cfg.Spool.Dir
 		}
 		if src.StatusFile == "" {
+			// Follow mode's status is judged only where follow mode is
+			// meant to run: a `follow -once` by hand in an active-response
+			// setup leaves a status file that would go stale.
 			src.StatusFile = health.StatusPath(a.cfg.Follow.StateFile)
+			switch {
+			case a.cfg.Follow.Enabled:
+				th.RequireFollow = true // as with -follow
+			case !th.RequireFollow:
+				src.StatusFile, src.FollowIgnored = "", src.StatusFile
+			}
 		}
 	}
 	r := health.Evaluate(health.Gather(src), th)

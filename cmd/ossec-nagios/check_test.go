@@ -17,6 +17,7 @@ import (
 	"github.com/ossec-nagios/ossec-nagios/bridge/follow"
 	"github.com/ossec-nagios/ossec-nagios/bridge/health"
 	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
+	"github.com/ossec-nagios/ossec-nagios/icinga"
 	"github.com/ossec-nagios/ossec-nagios/internal/lab"
 	"github.com/ossec-nagios/ossec-nagios/nsca"
 	"github.com/ossec-nagios/ossec-nagios/nsca/nscatest"
@@ -62,6 +63,15 @@ func (s checkSetup) put(t *testing.T, n int, age time.Duration) {
 	}
 }
 
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func runCheckCmd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
@@ -79,6 +89,9 @@ func TestRunCheck(t *testing.T) {
 	if err := follow.WriteStatus(dead.status, follow.Status{PID: 1, Updated: time.Now().Add(-10 * time.Minute), Path: "/nonexistent"}); err != nil {
 		t.Fatal(err)
 	}
+	// The same with follow mode configured to run.
+	enabled := writeINI(t, t.TempDir(), strings.Replace(mustRead(t, dead.ini), "[follow]\n", "[follow]\nenabled = yes\n", 1))
+	enabledNone := writeINI(t, t.TempDir(), strings.Replace(mustRead(t, empty.ini), "[follow]\n", "[follow]\nenabled = yes\n", 1))
 	bad := filepath.Join(empty.dir, "bad.ini")
 	if err := os.WriteFile(bad, []byte("[nsca]\nserver = n\nencryption = 3dez\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -103,8 +116,17 @@ func TestRunCheck(t *testing.T) {
 			match: regexp.MustCompile(`^OSSEC-NAGIOS CRITICAL - .* spool_age=40\ds;60;300;0; `)},
 		{name: "every threshold off", args: []string{"-config", full.ini, "-w", "off", "-c", "off", "-age-w", "off", "-age-c", "OFF", "-follow=false"}, code: 0,
 			match: regexp.MustCompile(`^OSSEC-NAGIOS OK - spool 3 results .* spool=3;;;0; spool_age=40\ds;;;0; `)},
-		{name: "follow dead", args: []string{"-config", dead.ini}, code: 2,
+		{name: "follow dead", args: []string{"-config", dead.ini, "-follow"}, code: 2,
 			match: regexp.MustCompile(`^OSSEC-NAGIOS CRITICAL - spool empty, follow lag 0 B, status 60\d s old, no delivery recorded \| .* follow_age=60\ds;60;300;0; `)},
+		{name: "follow dead with -status", args: []string{"-spool", dead.spool, "-status", dead.status}, code: 2,
+			match: regexp.MustCompile(`^OSSEC-NAGIOS CRITICAL - spool empty, follow lag 0 B, status 60\d s old`)},
+		{name: "follow enabled and dead", args: []string{"-config", enabled}, code: 2,
+			match: regexp.MustCompile(`^OSSEC-NAGIOS CRITICAL - spool empty, follow lag 0 B, status 60\d s old`)},
+		{name: "follow enabled and not running", args: []string{"-config", enabledNone}, code: 2,
+			first: "OSSEC-NAGIOS CRITICAL - spool empty, follow not running, no delivery recorded" + perfEmpty},
+		// A status file left by a `follow -once` in an active-response setup.
+		{name: "follow not enabled", args: []string{"-config", dead.ini}, code: 0,
+			first: "OSSEC-NAGIOS OK - spool empty, follow not in use, no delivery recorded" + perfEmpty},
 		{name: "follow required", args: []string{"-config", empty.ini, "-follow"}, code: 2,
 			first: "OSSEC-NAGIOS CRITICAL - spool empty, follow not running, no delivery recorded" + perfEmpty},
 		{name: "delivery required", args: []string{"-config", empty.ini, "-delivery-w", "3m", "-delivery-c", "15m"}, code: 1,
@@ -203,20 +225,85 @@ type fakeSender struct{ err error }
 func (f fakeSender) SendCheck(context.Context, string, string, int, string) error { return f.err }
 
 func TestStampedSender(t *testing.T) {
-	p := health.StampPath(t.TempDir())
-	refused := stamped{fakeSender{errors.New("refused")}, &health.Stamp{Path: p}}
+	dir := t.TempDir()
+	p := health.StampPath(dir)
+	refused := &stamped{Sender: fakeSender{errors.New("refused")}, stamp: &health.Stamp{Path: p}, spoolDir: dir}
 	if err := refused.SendCheck(context.Background(), "h", "s", 0, "o"); err == nil {
 		t.Fatal("the error was lost")
 	}
 	if _, err := os.Stat(p); !os.IsNotExist(err) {
 		t.Fatalf("a refused result wrote the stamp: %v", err)
 	}
-	ok := stamped{fakeSender{}, &health.Stamp{Path: p}}
+	ok := &stamped{Sender: fakeSender{}, stamp: &health.Stamp{Path: p}, spoolDir: dir}
 	if err := ok.SendCheck(context.Background(), "h", "s", 0, "o"); err != nil {
 		t.Fatal(err)
 	}
 	if ts, err := health.ReadStamp(p); err != nil || time.Since(ts) > time.Minute {
 		t.Errorf("stamp %v, %v", ts, err)
+	}
+}
+
+// Refused credentials (Icinga 401, or 403 for the request) stop every
+// result: recorded as a failure, like a drop.
+func TestStampedAuthFailure(t *testing.T) {
+	dir := t.TempDir()
+	s := &stamped{Sender: fakeSender{&icinga.Error{Op: "process-check-result", Status: 401, Err: icinga.ErrAuth}}, stamp: &health.Stamp{Path: health.StampPath(dir)}, spoolDir: dir}
+	if err := s.SendCheck(context.Background(), "h", "s", 0, "o"); err == nil {
+		t.Fatal("the error was lost")
+	}
+	if f, err := health.ReadFailure(dir); err != nil || f == nil || !strings.Contains(f.Reason, "[icinga2] user and password") {
+		t.Fatalf("failure record %+v, %v", f, err)
+	}
+	s.Sender = fakeSender{}
+	if err := s.SendCheck(context.Background(), "h", "s", 0, "o"); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := health.ReadFailure(dir); f != nil {
+		t.Errorf("failure record %+v after a delivery", f)
+	}
+}
+
+// confirmer is a fakeSender whose Confirm answers err.
+type confirmer struct {
+	fakeSender
+	err error
+}
+
+func (c confirmer) Confirm(context.Context) error { return c.err }
+
+// With a Confirmer the stamp moves only on a Confirm; a drop writes the
+// failure record instead, and the next confirmed delivery removes it.
+func TestStampedConfirm(t *testing.T) {
+	dir := t.TempDir()
+	p := health.StampPath(dir)
+	drop := &nsca.Error{Op: "confirm", Addr: "127.0.0.1:5667", Err: nsca.ErrRejected}
+	s := &stamped{Sender: confirmer{err: drop}, confirms: true, stamp: &health.Stamp{Path: p}, spoolDir: dir}
+	if err := s.SendCheck(context.Background(), "h", "s", 0, "o"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); !os.IsNotExist(err) {
+		t.Fatalf("an unconfirmed result wrote the stamp: %v", err)
+	}
+	if err := s.Confirm(context.Background()); !errors.Is(err, nsca.ErrRejected) {
+		t.Fatalf("Confirm = %v", err)
+	}
+	if _, err := os.Stat(p); !os.IsNotExist(err) {
+		t.Fatalf("a drop wrote the stamp: %v", err)
+	}
+	f, err := health.ReadFailure(dir)
+	if err != nil || f == nil || !strings.Contains(f.Reason, "password") {
+		t.Fatalf("failure record %+v, %v; want one naming the password", f, err)
+	}
+	s.Sender = confirmer{}
+	_ = s.SendCheck(context.Background(), "h", "s", 0, "o")
+	if err := s.Confirm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if ts, err := health.ReadStamp(p); err != nil || ts.IsZero() {
+		t.Errorf("stamp %v, %v after a confirmed delivery", ts, err)
+	}
+	if f, err := health.ReadFailure(dir); f != nil || err != nil {
+		t.Errorf("failure record %+v, %v after a confirmed delivery", f, err)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -34,6 +35,7 @@ type app struct {
 	root string
 	cfg  *config.Config
 	file string
+	log  logrus.FieldLogger // set by logger; the sender logs drops to it
 }
 
 // loadApp loads the INI named by -config / OSSEC_NAGIOS_CONFIG / the
@@ -81,7 +83,9 @@ func (a *app) logger(fallback io.Writer) (*logrus.Logger, io.Closer) {
 	if err != nil {
 		level = logrus.InfoLevel
 	}
-	return openLog(a.cfg.Log.File, level, fallback)
+	l, c := openLog(a.cfg.Log.File, level, fallback)
+	a.log = l
+	return l, c
 }
 
 // outputLimit is the longest output the configured transport carries.
@@ -106,10 +110,15 @@ func (a *app) mapping() (*bridge.Mapping, error) {
 }
 
 // sender builds the configured transport; close releases its connections.
-// Every result it accepts updates the delivery stamp that `check` reads.
+// It is a bridge.Confirmer: with NSCA a delivery counts only once the
+// daemon kept the connection open for [nsca] confirm after the last
+// packet. Every confirmed delivery moves the delivery stamp that `check`
+// reads; a drop writes the failure record that makes `check` CRITICAL and
+// is logged as an error naming the likely cause.
 func (a *app) sender(debug io.Writer) (s bridge.Sender, close func(), err error) {
 	c := a.cfg
 	stamp := &health.Stamp{Path: health.StampPath(c.Spool.Dir)}
+	st := &stamped{stamp: stamp, spoolDir: c.Spool.Dir, log: a.log}
 	switch c.Delivery.Transport {
 	case config.TransportNSCA:
 		f := &bridge.Failover{Rounds: 1}
@@ -121,6 +130,8 @@ func (a *app) sender(debug io.Writer) (s bridge.Sender, close func(), err error)
 				Legacy:   c.NSCA.Legacy27,
 				Timeout:  c.NSCA.Timeout,
 				Debug:    debug,
+				// Per delivery (bridge.Confirmer), not per packet.
+				ConfirmWait: c.NSCA.Confirm,
 			})
 			if err != nil {
 				return nil, nil, usageError{fmt.Errorf("config %s: [nsca] server %s: %w", a.file, addr, err)}
@@ -132,7 +143,8 @@ func (a *app) sender(debug io.Writer) (s bridge.Sender, close func(), err error)
 		if len(clients) == 0 {
 			return nil, nil, usageError{fmt.Errorf("config %s: [nsca] server: no server configured", a.file)}
 		}
-		return stamped{f, stamp}, func() {
+		st.Sender, st.confirms = f, true
+		return st, func() {
 			for _, cl := range clients {
 				cl.Close()
 			}
@@ -149,25 +161,80 @@ func (a *app) sender(debug io.Writer) (s bridge.Sender, close func(), err error)
 		if err != nil {
 			return nil, nil, usageError{fmt.Errorf("config %s: [icinga2]: %w", a.file, err)}
 		}
-		return stamped{cl, stamp}, func() {}, nil
+		st.Sender = cl
+		return st, func() {}, nil
 	}
 	return nil, nil, usageError{fmt.Errorf("config %s: [delivery] transport %q is unknown", a.file, c.Delivery.Transport)}
 }
 
-// stamped records each result its Sender accepted in the delivery stamp
-// (best effort: a stamp that cannot be written costs only the check's
-// accuracy, never a delivery).
+// stamped keeps the delivery stamp and the failure record: a result
+// counts as delivered when its transport gave evidence (Icinga: the API
+// answered that it processed it; NSCA: a Confirm after it). Stamp and
+// record are best effort: they cost only the check's accuracy, never a
+// delivery.
 type stamped struct {
 	bridge.Sender
-	stamp *health.Stamp
+	confirms bool // Sender is a bridge.Confirmer: stamp on Confirm
+	stamp    *health.Stamp
+	spoolDir string
+	log      logrus.FieldLogger // nil: drops are only recorded
+
+	sent atomic.Int64 // results accepted since the last Confirm
 }
 
-func (s stamped) SendCheck(ctx context.Context, host, service string, state int, output string) error {
+func (s *stamped) SendCheck(ctx context.Context, host, service string, state int, output string) error {
 	err := s.Sender.SendCheck(ctx, host, service, state, output)
-	if err == nil {
+	if err != nil {
+		if errors.Is(err, icinga.ErrAuth) {
+			// Every result fails alike until someone fixes the INI or the
+			// ApiUser: as loud as a drop.
+			s.fail("the Icinga 2 API refused the bridge: " + joinErr(err) + "; check [icinga2] user and password, and that the ApiUser has the permission actions/process-check-result")
+		}
+		return err
+	}
+	if s.confirms {
+		s.sent.Add(1)
+	} else {
 		_ = s.stamp.Record()
 	}
+	return nil
+}
+
+// ConfirmWait implements bridge.ConfirmTimer.
+func (s *stamped) ConfirmWait() time.Duration {
+	if ct, ok := s.Sender.(bridge.ConfirmTimer); ok && s.confirms {
+		return ct.ConfirmWait()
+	}
+	return 0
+}
+
+// Confirm implements bridge.Confirmer.
+func (s *stamped) Confirm(ctx context.Context) error {
+	if !s.confirms {
+		return nil
+	}
+	n := s.sent.Swap(0)
+	err := s.Sender.(bridge.Confirmer).Confirm(ctx)
+	switch {
+	case err == nil:
+		if n > 0 {
+			_ = s.stamp.Record()
+		}
+	case errors.Is(err, nsca.ErrRejected):
+		s.fail(fmt.Sprintf("%d result(s) dropped by the NSCA daemon after it accepted them: %s; check [nsca] password and encryption against nsca.cfg password and decryption_method, and legacy_2_7_mode against the daemon's version", n, joinErr(err)))
+	case s.log != nil:
+		s.log.Warnf("delivery of %d result(s) not confirmed: %s", n, joinErr(err))
+	}
 	return err
+}
+
+// fail records a failure only a person can fix (the failure record that
+// makes `check` CRITICAL) and logs it as an error.
+func (s *stamped) fail(reason string) {
+	_ = health.RecordFailure(s.spoolDir, time.Now(), reason)
+	if s.log != nil {
+		s.log.Error("delivery failed: " + reason)
+	}
 }
 
 // spool opens the spool directory.
@@ -177,6 +244,7 @@ func (a *app) spool(log logrus.FieldLogger) (*spool.Spool, error) {
 		MaxAge:     a.cfg.Spool.MaxAge,
 		LockWait:   a.cfg.Spool.LockWait,
 		Logf:       func(f string, args ...any) { log.Warnf("spool: "+f, args...) },
+		Multiline:  a.cfg.Output.LongOutput,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open spool %s: %w", a.cfg.Spool.Dir, err)

@@ -120,6 +120,11 @@ type NSCA struct {
 	Timeout    time.Duration
 	// Legacy27 selects the 720-byte packet of NSCA 2.7 (511-byte output).
 	Legacy27 bool
+	// Confirm is how long a delivery waits after its last packet for the
+	// daemon to close the connection, which it does when it drops a packet
+	// (wrong password, encryption method or packet size): the evidence of
+	// delivery. 0 means the client's default (150 ms).
+	Confirm time.Duration
 }
 
 // OutputLimit is the longest plugin output the packet carries.
@@ -304,6 +309,9 @@ type Flood struct {
 type Follow struct {
 	Format    string // FormatAuto, FormatLog or FormatJSON
 	StateFile string // the cursor; "" means <OSSEC>/var/ossec-nagios/follow.cursor
+	// Enabled says follow mode runs as a service: only then does `check`
+	// judge its status file (a `follow -once` by hand leaves one behind).
+	Enabled   bool
 	MinLevel  int
 	Rules     []Range
 	Groups    []string

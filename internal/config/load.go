@@ -257,6 +257,7 @@ func (l *loader) fields(name string) (map[string]keyFunc, bool) {
 			"encryption":      func(v string) error { return parseEncryption(v, &c.NSCA.Encryption) },
 			"timeout":         durationKey(&c.NSCA.Timeout, time.Millisecond, true),
 			"legacy_2_7_mode": boolKey(&c.NSCA.Legacy27),
+			"confirm":         durationKey(&c.NSCA.Confirm, time.Millisecond, false),
 		}, true
 	case "delivery":
 		return map[string]keyFunc{
@@ -376,6 +377,7 @@ func (l *loader) fields(name string) (map[string]keyFunc, bool) {
 				return invalidf("unknown format %q (want auto, log or json)", v)
 			},
 			"state_file": pathKey(&c.Follow.StateFile),
+			"enabled":    boolKey(&c.Follow.Enabled),
 			"min_level":  intKey(&c.Follow.MinLevel, 0, 16),
 			"rules":      rangesKey(&c.Follow.Rules, 1, maxRuleID),
 			"groups":     groupsKey(&c.Follow.Groups),
