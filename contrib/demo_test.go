@@ -15,7 +15,8 @@ import (
 // real nagios4 and nsca with the binary built from this tree, and checks
 // that it ends as the README says: Nagios, from Debian's stock
 // configuration, paged the demo's contact for every alert that is news,
-// through both input contracts.
+// through both input contracts; with the bridge's NSCA password wrong,
+// `ossec-nagios check` is CRITICAL and the heartbeat service pages.
 func TestDemo(t *testing.T) {
 	lab.RequireBinary(t, lab.Nagios4Bin, "nagios4-core")
 	lab.RequireBinary(t, lab.NSCABin, "nsca")
@@ -64,6 +65,27 @@ func TestDemo(t *testing.T) {
 	}
 	if n := len(regexp.MustCompile(`(?m)^ +SERVICE NOTIFICATION: oncall;`).FindAllString(text, -1)); n < 4 {
 		t.Errorf("%d SERVICE NOTIFICATION lines for oncall, want at least 4", n)
+	}
+
+	// The fault: with the bridge's password wrong, the result is lost on
+	// the way; the bridge says so (check CRITICAL), and Nagios, missing the
+	// heartbeat, pages the same contact.
+	_, fault, ok := strings.Cut(text, "== 4. A fault")
+	if !ok {
+		t.Fatalf("the demo shows no fault:\n%s", text)
+	}
+	for _, want := range []string{
+		"Nagios never received the db01/OSSEC result",
+		"ossec-nagios check (the bridge's own Nagios plugin) -> exit 2:",
+		"OSSEC-NAGIOS CRITICAL",
+		"SERVICE NOTIFICATION: oncall;ossec-manager;OSSEC bridge;CRITICAL;",
+	} {
+		if !strings.Contains(fault, want) {
+			t.Errorf("the fault's part of the output lacks %q", want)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^ +ossec-manager +OSSEC bridge +OK `).MatchString(text) {
+		t.Errorf("the heartbeat service was not OK before the fault")
 	}
 	if t.Failed() {
 		t.Logf("demo output:\n%s", text)

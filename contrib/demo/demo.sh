@@ -180,11 +180,14 @@ rc=0
 } | "$AR" >"$DIR/ar.out" 2>"$DIR/ar.err" || rc=$?
 handshake=$(grep -o '"command":"check_keys"' "$DIR/ar.out" >/dev/null && echo "asked check_keys, execd answered continue" || echo "no check_keys")
 echo "   Wazuh JSON on stdin: rule 5763 (level 10) on db01, $handshake -> exit $rc"
-# What cron runs every minute: delivers what is spooled (and sends the
-# bridge's heartbeat).
+# What cron runs every minute: delivers what is spooled, then sends the
+# bridge's heartbeat. From now on, as cron would, every 2 s.
 rc=0
 "$AR" flush >"$DIR/flush.out" 2>&1 || rc=$?
-echo "   ossec-nagios flush (cron) -> exit $rc"
+echo "   ossec-nagios flush (cron) -> exit $rc; from now on every 2 s, in the background, as cron would"
+cron() { while :; do "$AR" flush >>"$DIR/cron.out" 2>&1 || true; sleep 2; done; }
+cron &
+PIDS+=($!)
 echo "   logs/active-responses.log:"
 newlog 1 | cut -c1-150 | indent | indent
 
@@ -225,9 +228,6 @@ fi
 
 # 6. The fault: the bridge's password no longer matches nsca's.
 section "4. A fault: the bridge's NSCA password is wrong (ossec-nagios.ini changed, nsca.cfg not)"
-# Cron's flush once more with the right password (a heartbeat if one is
-# due), so that the heartbeat is fresh when the fault begins.
-"$AR" flush >"$DIR/flush.out" 2>&1 || true
 fault_at=$(wc -l <"$NLOG")
 hb_state() { print_states | awk -v h="$HB_HOST" -v s="$HB_SERVICE" '$1 == h && index($0, s) {print $(2 + split(s, x, " "))}'; }
 hb_ok() { [ "$(hb_state)" = OK ]; }
@@ -238,9 +238,8 @@ sed -i "s/^password *= *$PASSWORD\$/password   = wrong-$PASSWORD/" "$INI"
 grep -q "^password   = wrong-" "$INI" || { echo "demo: could not change the password" >&2; exit 1; }
 before=$(wc -l <"$R/logs/active-responses.log")
 legacy add postgres - 1795000030.1500 2502 '(db01)' '10.0.0.12->/var/log/auth.log'
-rc=0
-"$AR" flush >"$DIR/flush.out" 2>&1 || rc=$?
-echo "   ossec-nagios flush (cron) -> exit $rc"
+cron_ran() { newlog "$((before + 1))" | grep -q 'mode=flush'; }
+wait_for 10 cron_ran || true
 arrived() { grep -q 'PROCESS_SERVICE_CHECK_RESULT;db01;OSSEC;' "$NLOG"; }
 if wait_for 3 arrived; then
 	echo "   Nagios received the db01/OSSEC result"
