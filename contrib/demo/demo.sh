@@ -9,7 +9,8 @@
 #     (contrib/demo/base.cfg); fed by a real nsca daemon on 127.0.0.1.
 #  2. A throw-away OSSEC tree; the active response run the way OSSEC's and
 #     Wazuh's execd run it: legacy argv (alerts from testdata/demo/alerts.log)
-#     and Wazuh's JSON on stdin with the check_keys handshake.
+#     and Wazuh's JSON on stdin with the check_keys handshake; then
+#     `ossec-nagios flush` every 2 s, as cron would (it sends the heartbeat).
 #  3. Nagios' service states and its SERVICE NOTIFICATION lines: who was
 #     paged, for what.
 #  4. A fault: the bridge's NSCA password is made wrong. What tells the
@@ -220,7 +221,7 @@ echo "   Service states (status.dat; the stock localhost checks left out):"
 print_states | indent
 echo "   SERVICE NOTIFICATION lines for oncall (nagios.log):"
 grep 'SERVICE NOTIFICATION: oncall;' "$NLOG" | sed 's/^\[[0-9]*\] //' | cut -c1-150 | indent | indent
-echo "   notifications per contact: $(grep -o 'SERVICE NOTIFICATION: [^;]*' "$NLOG" | cut -d' ' -f3 | sort | uniq -c | awk '{printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1}') (nagiosadmin: the stock contact, by mail); oncall's pager file: $(wc -l <"$N/var/pages.log" 2>/dev/null || echo 0) pages"
+echo "   notifications per contact: $(grep -o 'SERVICE NOTIFICATION: [^;]*' "$NLOG" | cut -d' ' -f3 | sort | uniq -c | awk '{printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1}') (nagiosadmin: stock, by mail); lines in oncall's pager file: $(wc -l <"$N/var/pages.log" 2>/dev/null || echo 0)"
 if [ "$(pages)" -eq 0 ]; then
 	echo "demo: Nagios paged nobody" >&2
 	exit 1
