@@ -48,6 +48,8 @@ wait_for() {
 DIR=$(mktemp -d /tmp/ond.XXXXXX)
 PIDS=()
 cleanup() {
+	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
 	# The active response may leave a detached flusher retrying the spool
 	# (pid in the spool's flusher.lock): end it, if it is this demo's.
 	local lock=$DIR/ossec/var/ossec-nagios/spool/flusher.lock pid
@@ -55,8 +57,6 @@ cleanup() {
 	if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-config $DIR/"; then
 		kill -TERM "$pid" 2>/dev/null || true
 	fi
-	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
 	if [ "${KEEP:-0}" = 1 ]; then echo "demo: files kept in $DIR"; else rm -rf "$DIR"; fi
 }
 trap cleanup EXIT
