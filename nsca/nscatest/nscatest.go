@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -39,6 +40,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	packets []nsca.Packet
+	seqs    []int // the accept order of each packet's connection
 	errs    []error
 	conns   int
 	open    map[net.Conn]bool
@@ -84,6 +86,7 @@ func (s *Server) accept() {
 		}
 		s.mu.Lock()
 		s.conns++
+		seq := s.conns
 		s.open[c] = true
 		s.mu.Unlock()
 		s.wg.Add(1)
@@ -95,12 +98,12 @@ func (s *Server) accept() {
 				s.mu.Unlock()
 				c.Close()
 			}()
-			s.serve(c)
+			s.serve(c, seq)
 		}()
 	}
 }
 
-func (s *Server) serve(c net.Conn) {
+func (s *Server) serve(c net.Conn, seq int) {
 	var ip nsca.InitPacket
 	_, _ = rand.Read(ip.IV[:])
 	ip.Timestamp = s.opts.Timestamp
@@ -116,12 +119,12 @@ func (s *Server) serve(c net.Conn) {
 		return
 	}
 	if _, err := c.Write(ip.Marshal()); err != nil {
-		s.record(nil, err)
+		s.record(nil, err, seq)
 		return
 	}
 	dec, err := nsca.NewDecoder(s.opts.Method, s.opts.Password, ip, s.opts.Legacy)
 	if err != nil {
-		s.record(nil, err)
+		s.record(nil, err, seq)
 		return
 	}
 	for {
@@ -133,24 +136,32 @@ func (s *Server) serve(c net.Conn) {
 			err = errors.New("nscatest: packet timestamp is not the init packet's")
 		}
 		if err != nil {
-			s.record(nil, err)
+			s.record(nil, err, seq)
 			return // the daemon closes at the first bad packet
 		}
-		s.record(&p, nil)
+		s.record(&p, nil, seq)
 		if s.opts.Legacy {
 			if n, _ := c.Read(make([]byte, 1)); n > 0 {
-				s.record(nil, errors.New("nscatest: more than one legacy packet on a connection"))
+				s.record(nil, errors.New("nscatest: more than one legacy packet on a connection"), seq)
 			}
 			return
 		}
 	}
 }
 
-func (s *Server) record(p *nsca.Packet, err error) {
+func (s *Server) record(p *nsca.Packet, err error, seq int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p != nil {
-		s.packets = append(s.packets, *p)
+		// Keep the packets in the order of their connections (a client
+		// opens one only after it finished the one before: legacy mode),
+		// then of arrival: concurrent handlers may finish out of order.
+		i := len(s.packets)
+		for i > 0 && s.seqs[i-1] > seq {
+			i--
+		}
+		s.packets = slices.Insert(s.packets, i, *p)
+		s.seqs = slices.Insert(s.seqs, i, seq)
 	}
 	if err != nil {
 		s.errs = append(s.errs, err)
@@ -159,7 +170,8 @@ func (s *Server) record(p *nsca.Packet, err error) {
 	s.changed = make(chan struct{})
 }
 
-// Checks returns the checks received so far, in order.
+// Checks returns the checks received so far, in the order of their
+// connections, then of arrival.
 func (s *Server) Checks() []nsca.Check {
 	s.mu.Lock()
 	defer s.mu.Unlock()
