@@ -2,6 +2,8 @@
 #
 #   make install OSSEC=/var/ossec    binary, custom-nagios link, example INI
 #                                    (only if none), spool; DESTDIR= stages
+#   make install WAZUH5=1            on a Wazuh 5 agent (/var/ossec, group
+#                                    wazuh): no integrations link
 #   make uninstall OSSEC=/var/ossec  binary and link; keeps INI and spool
 #   make man                         dist/man/*.gz from the binary's own help
 #   make deb                         dist/ossec-nagios_VERSION_ARCH.deb (nfpm)
@@ -42,7 +44,7 @@ export SOURCE_DATE_EPOCH
 install:
 	@test -x $(BIN) || $(MAKE) build
 	sh contrib/packaging/install.sh --binary $(BIN) --ini contrib/ossec-nagios.ini \
-	  $(if $(DESTDIR),--destdir '$(DESTDIR)') '$(OSSEC)'
+	  $(if $(DESTDIR),--destdir '$(DESTDIR)') $(if $(WAZUH5),--wazuh5) '$(OSSEC)'
 
 uninstall:
 	sh contrib/packaging/install.sh --uninstall $(if $(DESTDIR),--destdir '$(DESTDIR)') '$(OSSEC)'

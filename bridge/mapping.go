@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,7 +30,12 @@ type Mapping struct {
 	// Warning and Critical are rule levels: level >= Critical is
 	// CRITICAL, >= Warning WARNING, below it OK.
 	Warning, Critical int
-	Hosts             HostMap
+	// WarningSeverity and CriticalSeverity are the same thresholds for
+	// Wazuh 5 level keywords (alert.Severities). Empty: the keyword whose
+	// band (alert.SeverityBand) holds Warning, Critical. A Wazuh 5 alert
+	// with no level, or a keyword the bridge does not know, is WARNING.
+	WarningSeverity, CriticalSeverity string
+	Hosts                             HostMap
 	// Services in order: the first that matches wins.
 	Services []ServiceRule
 	Output   OutputOptions
@@ -79,7 +85,10 @@ type ServiceRule struct {
 	Name   string
 	Groups []string // any of these rule groups (case-insensitive)
 	Rules  []Range  // any of these rule ids
-	Levels []Range  // any of these levels; never matches an unknown level
+	// RuleUIDs are Wazuh 5 rule ids (UUIDs, compared without regard to
+	// case); with Rules, either may match.
+	RuleUIDs []string
+	Levels   []Range // any of these levels; never matches an unknown level
 	// Location is a path.Match glob matched against the alert's log
 	// source (the part of the location after "->": "/var/log/secure",
 	// "syscheck") and against the whole location; either may match.
@@ -131,6 +140,14 @@ func (m *Mapping) Validate() error {
 	}
 	if m.Warning < 0 || m.Critical > 16 || m.Warning > m.Critical {
 		return bad("levels warning %d, critical %d: want 0 <= warning <= critical <= 16", m.Warning, m.Critical)
+	}
+	for _, k := range []string{m.WarningSeverity, m.CriticalSeverity} {
+		if k != "" && alert.SeverityRank(k) == 0 {
+			return bad("Wazuh 5 level %q: want one of %s", k, strings.Join(alert.Severities, ", "))
+		}
+	}
+	if w, c := m.severityThresholds(); w > c {
+		return bad("Wazuh 5 levels warning %s above critical %s", alert.Severities[w-1], alert.Severities[c-1])
 	}
 	for _, h := range append([]string{m.hostDefault()}, ruleHosts(m.Hosts.Rules)...) {
 		if err := checkTemplate(h, HostFields, false); err != nil {
@@ -200,7 +217,11 @@ func (m *Mapping) Map(a alert.Alert) (Result, error) {
 	}
 	svc, ok := m.service(a)
 	if !ok {
-		return Result{}, fmt.Errorf("map alert %s: rule %d: %w (add a catch-all [service])", quoteShort(sanitizeID(a.ID)), a.Rule.ID, ErrNoService)
+		rule := strconv.Itoa(a.Rule.ID)
+		if a.Rule.UID != "" {
+			rule = sanitizeID(a.Rule.UID)
+		}
+		return Result{}, fmt.Errorf("map alert %s: rule %s: %w (add a catch-all [service])", quoteShort(sanitizeID(a.ID)), rule, ErrNoService)
 	}
 	state := m.State(a)
 	return Result{
@@ -218,12 +239,44 @@ func (m *Mapping) State(a alert.Alert) State {
 	switch {
 	case !a.Resolved:
 		return Unknown
+	case a.Source == alert.SourceARWazuh5:
+		return m.stateWazuh5(a)
 	case a.Rule.Level >= m.Critical:
 		return Critical
 	case a.Rule.Level >= m.Warning:
 		return Warning
 	}
 	return OK
+}
+
+// stateWazuh5 is the state of a Wazuh 5 alert, by its level keyword.
+func (m *Mapping) stateWazuh5(a alert.Alert) State {
+	r := alert.SeverityRank(a.Rule.Severity)
+	if r == 0 {
+		// A Sigma rule matched, but says not how bad it is.
+		return Warning
+	}
+	w, c := m.severityThresholds()
+	switch {
+	case r >= c:
+		return Critical
+	case r >= w:
+		return Warning
+	}
+	return OK
+}
+
+// severityThresholds are the ranks of the Wazuh 5 thresholds.
+func (m *Mapping) severityThresholds() (warning, critical int) {
+	warning = alert.SeverityRank(m.WarningSeverity)
+	if warning == 0 {
+		warning = alert.SeverityRank(alert.SeverityForLevel(m.Warning))
+	}
+	critical = alert.SeverityRank(m.CriticalSeverity)
+	if critical == 0 {
+		critical = alert.SeverityRank(alert.SeverityForLevel(m.Critical))
+	}
+	return warning, critical
 }
 
 // HostFor returns the host of an agent's alerts, as Map would choose it
@@ -334,10 +387,15 @@ func (s ServiceRule) matches(a alert.Alert) bool {
 	if len(s.Groups) > 0 && !AnyGroup(s.Groups, a.Rule.Groups) {
 		return false
 	}
-	if len(s.Rules) > 0 && !inRanges(s.Rules, a.Rule.ID) {
+	if a.Rule.UID != "" {
+		// Wazuh 5: the rule is its UUID, the level its keyword's band.
+		if (len(s.Rules) > 0 || len(s.RuleUIDs) > 0) && !slices.ContainsFunc(s.RuleUIDs, func(u string) bool { return strings.EqualFold(u, a.Rule.UID) }) {
+			return false
+		}
+	} else if (len(s.Rules) > 0 || len(s.RuleUIDs) > 0) && !inRanges(s.Rules, a.Rule.ID) {
 		return false
 	}
-	if len(s.Levels) > 0 && (!a.Resolved || !inRanges(s.Levels, a.Rule.Level)) {
+	if len(s.Levels) > 0 && (!a.Resolved || a.Rule.Level == 0 && a.Source == alert.SourceARWazuh5 || !inRanges(s.Levels, a.Rule.Level)) {
 		return false
 	}
 	if s.Location != "" {
@@ -424,6 +482,23 @@ func (m *Mapping) firstLine(a alert.Alert, state State, host, svc string) string
 		})
 	}
 	var b strings.Builder
+	if a.Source == alert.SourceARWazuh5 {
+		sev := a.Rule.Severity
+		if sev == "" {
+			sev = "unknown"
+		}
+		uid := a.Rule.UID
+		if uid == "" {
+			uid = "unknown"
+		}
+		desc := a.Rule.Description
+		if desc == "" {
+			desc = "(no rule title)"
+		}
+		fmt.Fprintf(&b, "Wazuh rule %s (level %s): %s", field(uid), field(sev), field(desc))
+		writeSrcUser(&b, a, field)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "OSSEC rule %d (level %d): %s", a.Rule.ID, a.Rule.Level, field(a.Rule.Description))
 	writeSrcUser(&b, a, field)
 	return b.String()
@@ -455,8 +530,14 @@ func templateField(a alert.Alert, state State, host, svc, f string) string {
 	case "id":
 		return a.ID
 	case "rule_id":
+		if a.Rule.UID != "" {
+			return a.Rule.UID
+		}
 		return strconv.Itoa(a.Rule.ID)
 	case "level":
+		if a.Rule.Severity != "" {
+			return a.Rule.Severity
+		}
 		return strconv.Itoa(a.Rule.Level)
 	case "description":
 		return a.Rule.Description

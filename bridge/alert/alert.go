@@ -59,6 +59,14 @@ type Rule struct {
 	Level       int
 	Description string
 	Groups      []string
+	// UID is a Wazuh 5 rule id, the UUID of a Sigma rule (wazuh.rule.id);
+	// ID is 0 then. Empty for OSSEC and Wazuh 2.x-4.x.
+	UID string `json:",omitempty"`
+	// Severity is a Wazuh 5 rule level keyword in lower case
+	// (informational, low, medium, high, critical), "" when the finding
+	// has none; Level is then the highest level of the keyword's band
+	// (SeverityBand), 0 when there is none.
+	Severity string `json:",omitempty"`
 }
 
 // Agent identifies where the event was seen.
@@ -79,4 +87,5 @@ const (
 	SourceARLegacy    Source = "ar-argv"
 	SourceARJSON      Source = "ar-json"
 	SourceIntegration Source = "integration"
+	SourceARWazuh5    Source = "ar-wazuh5"
 )

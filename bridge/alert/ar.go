@@ -141,6 +141,11 @@ const MaxARMessage = 8 << 20
 
 // ARMessage is a Wazuh >= 4.2 active-response message (stdin).
 type ARMessage struct {
+	// Dialect is 4 for Wazuh 4.2-4.14 (version, origin, parameters), 5
+	// for Wazuh >= 5.0 (a finding with wazuh.active_response).
+	Dialect int
+	// Wazuh5 is the channel of a Wazuh 5 message, nil for 4.x.
+	Wazuh5  *Wazuh5AR
 	Version int
 	Origin  struct {
 		Name   string `json:"name"`
@@ -213,6 +218,9 @@ func ReadARMessage(r *bufio.Reader) (*ARMessage, error) {
 func ParseARMessage(line []byte) (*ARMessage, error) {
 	line = bytes.TrimSpace(line)
 	line = bytes.TrimPrefix(line, []byte("#!-execd "))
+	if m, ok, err := parseWazuh5(line); ok {
+		return m, err
+	}
 	var w arWire
 	if err := json.Unmarshal(line, &w); err != nil {
 		fixed := unescapeX(line)
@@ -224,7 +232,7 @@ func ParseARMessage(line []byte) (*ARMessage, error) {
 	if w.Command == nil || w.Parameters == nil {
 		return nil, fmt.Errorf("%w: no command or parameters", ErrBadARMessage)
 	}
-	m := &ARMessage{Command: *w.Command, RawMessage: append([]byte(nil), line...)}
+	m := &ARMessage{Dialect: 4, Command: *w.Command, RawMessage: append([]byte(nil), line...)}
 	if v, err := w.Version.Int64(); err == nil {
 		m.Version = int(v)
 	}
@@ -252,9 +260,22 @@ func unescapeX(b []byte) []byte {
 // Action returns add or delete for execd's command (execd rewrites the
 // command to "add"; a delete after a timeout keeps "delete").
 func (m *ARMessage) Action() (Action, error) {
+	if m.Dialect == 5 {
+		// Wazuh 5: enable (the handshake follows), or disable (a later
+		// run of a stateful channel, no handshake).
+		switch m.Command {
+		case CommandEnable:
+			return ActionAdd, nil
+		case CommandDisable:
+			return ActionDelete, nil
+		}
+		return "", fmt.Errorf("%w: Wazuh 5 message: command %q is not enable or disable", ErrBadARMessage, clip([]byte(m.Command), 32))
+	}
 	switch m.Command {
 	case "add", "delete":
 		return Action(m.Command), nil
+	case CommandEnable, CommandDisable:
+		return "", fmt.Errorf("%w: command %q is Wazuh 5's, but the message has no wazuh.active_response", ErrBadARMessage, clip([]byte(m.Command), 32))
 	}
 	return "", fmt.Errorf("%w: command %q is not add or delete", ErrBadARMessage, clip([]byte(m.Command), 32))
 }
@@ -271,8 +292,13 @@ const (
 // Keys returns the stateful keys for an alert: the rule id and the agent
 // (agent id, else name), so that a repeat of the same rule on the same agent
 // within the timeout is aborted by execd.
+//
+// A Wazuh 5 alert's rule is its UUID.
 func Keys(a Alert) []string {
 	keys := []string{strconv.Itoa(a.Rule.ID)}
+	if a.Rule.UID != "" {
+		keys[0] = a.Rule.UID
+	}
 	switch {
 	case a.Agent.ID != "":
 		keys = append(keys, a.Agent.ID)

@@ -126,6 +126,69 @@ var (
 		{name: "dstip", kind: kindFlex, off: unsafe.Offsetof(jsonDoc{}.DstIP)},
 		{name: "dstport", kind: kindFlex, off: unsafe.Offsetof(jsonDoc{}.DstPort)},
 		{name: "dstuser", kind: kindString, off: unsafe.Offsetof(jsonDoc{}.DstUser)},
+		// Wazuh 5: the active-response message (a finding, ECS/WCS fields).
+		{name: "@timestamp", kind: kindString, off: unsafe.Offsetof(jsonDoc{}.AtTimestamp)},
+		{name: "event", kind: kindObject, off: unsafe.Offsetof(jsonDoc{}.Event), sub: eventObject},
+		{name: "wazuh", kind: kindObject, off: unsafe.Offsetof(jsonDoc{}.Wazuh), sub: wazuhObject},
+		{name: "source", kind: kindObject, off: unsafe.Offsetof(jsonDoc{}.Source), sub: endpointObject},
+		{name: "user", kind: kindObject, off: unsafe.Offsetof(jsonDoc{}.User), sub: userObject},
+		{name: "log", kind: kindObject, off: unsafe.Offsetof(jsonDoc{}.Log), sub: logObject},
+		{name: "command", kind: kindString, off: unsafe.Offsetof(jsonDoc{}.Command)},
+	})
+)
+
+// The objects of a Wazuh 5 message (WAZUH5.md §3.2).
+var (
+	eventObject = newJSONObject("event", -1, []jsonField{
+		{name: "original", kind: kindString, off: unsafe.Offsetof(docEvent{}.Original)},
+	})
+	endpointObject = newJSONObject("source", -1, []jsonField{
+		{name: "ip", kind: kindFlex, off: unsafe.Offsetof(docEndpoint{}.IP)},
+		{name: "port", kind: kindFlex, off: unsafe.Offsetof(docEndpoint{}.Port)},
+	})
+	userObject = newJSONObject("user", -1, []jsonField{
+		{name: "name", kind: kindString, off: unsafe.Offsetof(docUser{}.Name)},
+	})
+	logFileObject = newJSONObject("file", -1, []jsonField{
+		{name: "path", kind: kindString, off: unsafe.Offsetof(docLogFile{}.Path)},
+	})
+	logObject = newJSONObject("log", -1, []jsonField{
+		{name: "file", kind: kindObject, off: unsafe.Offsetof(docLog{}.File), sub: logFileObject},
+	})
+	rule5Object = newJSONObject("wazuh.rule", int(unsafe.Offsetof(docRule5{}.Present)), []jsonField{
+		{name: "id", kind: kindFlex, off: unsafe.Offsetof(docRule5{}.ID)},
+		{name: "sigma_id", kind: kindFlex, off: unsafe.Offsetof(docRule5{}.SigmaID)},
+		{name: "title", kind: kindString, off: unsafe.Offsetof(docRule5{}.Title)},
+		{name: "description", kind: kindString, off: unsafe.Offsetof(docRule5{}.Description)},
+		{name: "level", kind: kindFlex, off: unsafe.Offsetof(docRule5{}.Level)},
+		{name: "tags", kind: kindStrings, off: unsafe.Offsetof(docRule5{}.Tags)},
+	})
+	integrationObject = newJSONObject("wazuh.integration", -1, []jsonField{
+		{name: "name", kind: kindString, off: unsafe.Offsetof(docIntegration{}.Name)},
+		{name: "category", kind: kindString, off: unsafe.Offsetof(docIntegration{}.Category)},
+	})
+	protocolObject = newJSONObject("wazuh.protocol", -1, []jsonField{
+		{name: "location", kind: kindString, off: unsafe.Offsetof(docProtocol{}.Location)},
+	})
+	wazuhEventObject = newJSONObject("wazuh.event", -1, []jsonField{
+		{name: "id", kind: kindString, off: unsafe.Offsetof(docEvent5{}.ID)},
+	})
+	activeResponseObject = newJSONObject("wazuh.active_response", int(unsafe.Offsetof(docActiveResponse{}.Present)), []jsonField{
+		{name: "name", kind: kindString, off: unsafe.Offsetof(docActiveResponse{}.Name)},
+		{name: "executable", kind: kindString, off: unsafe.Offsetof(docActiveResponse{}.Executable)},
+		{name: "extra_arguments", kind: kindString, off: unsafe.Offsetof(docActiveResponse{}.ExtraArguments)},
+		{name: "type", kind: kindString, off: unsafe.Offsetof(docActiveResponse{}.Type)},
+		{name: "stateful_timeout", kind: kindNumber, off: unsafe.Offsetof(docActiveResponse{}.StatefulTimeout)},
+		{name: "location", kind: kindString, off: unsafe.Offsetof(docActiveResponse{}.Location)},
+		{name: "agent_id", kind: kindFlex, off: unsafe.Offsetof(docActiveResponse{}.AgentID)},
+	})
+	wazuhObject = newJSONObject("wazuh", int(unsafe.Offsetof(docWazuh{}.Present)), []jsonField{
+		{name: "agent", kind: kindObject, off: unsafe.Offsetof(docWazuh{}.Agent), sub: agentObject},
+		{name: "rule", kind: kindObject, off: unsafe.Offsetof(docWazuh{}.Rule), sub: rule5Object},
+		{name: "integration", kind: kindObject, off: unsafe.Offsetof(docWazuh{}.Integration), sub: integrationObject},
+		{name: "protocol", kind: kindObject, off: unsafe.Offsetof(docWazuh{}.Protocol), sub: protocolObject},
+		{name: "event", kind: kindObject, off: unsafe.Offsetof(docWazuh{}.Event), sub: wazuhEventObject},
+		{name: "active_response", kind: kindObject, off: unsafe.Offsetof(docWazuh{}.ActiveResponse), sub: activeResponseObject},
 	})
 )
 
@@ -150,6 +213,54 @@ type jsonDoc struct {
 	DstIP          flexString
 	DstPort        flexString
 	DstUser        string
+	// Wazuh 5.
+	AtTimestamp string
+	Event       docEvent
+	Wazuh       docWazuh
+	Source      docEndpoint
+	User        docUser
+	Log         docLog
+	Command     string
+}
+
+type docEvent struct{ Original string }
+
+type docEndpoint struct{ IP, Port flexString }
+
+type docUser struct{ Name string }
+
+type docLog struct{ File docLogFile }
+
+type docLogFile struct{ Path string }
+
+type docWazuh struct {
+	Present        bool
+	Agent          docAgent
+	Rule           docRule5
+	Integration    docIntegration
+	Protocol       docProtocol
+	Event          docEvent5
+	ActiveResponse docActiveResponse
+}
+
+type docRule5 struct {
+	Present            bool
+	ID, SigmaID, Level flexString
+	Title, Description string
+	Tags               []string
+}
+
+type docIntegration struct{ Name, Category string }
+
+type docProtocol struct{ Location string }
+
+type docEvent5 struct{ ID string }
+
+type docActiveResponse struct {
+	Present                                          bool
+	Name, Executable, ExtraArguments, Type, Location string
+	StatefulTimeout                                  json.Number
+	AgentID                                          flexString
 }
 
 type docRule struct {
@@ -520,23 +631,26 @@ func scalarString(v any) string {
 	}
 }
 
-// DefaultMaxJSONLine bounds one alerts.json line; longer lines are skipped,
-// as integratord does.
+// DefaultMaxJSONLine bounds one alerts.json line; a longer line is cut:
+// its alert is decoded from its first DefaultMaxJSONLine bytes (see
+// ParseCutJSONAlert).
 const DefaultMaxJSONLine = 4 << 20
 
 // JSONScanner reads alerts.json line by line in constant memory.
 type JSONScanner struct {
-	// MaxLine bounds a line (DefaultMaxJSONLine when zero); longer lines are
-	// skipped and counted in Skipped.
+	// MaxLine bounds a line (DefaultMaxJSONLine when zero); a longer line
+	// is cut (ParseCutJSONAlert), its alert marked Truncated and counted in
+	// Cut.
 	MaxLine int
 
-	r       *bufio.Reader
-	pos     int64
-	line    []byte
-	cur     Alert
-	curOff  int64
-	err     error
-	skipped int
+	r      *bufio.Reader
+	pos    int64
+	line   []byte
+	tail   []byte // the last bytes of an over-long line
+	cur    Alert
+	curOff int64
+	err    error
+	cut    int
 }
 
 // NewJSONScanner returns a JSONScanner over r; offsets count from base.
@@ -553,7 +667,7 @@ func (s *JSONScanner) Scan() bool {
 		max = DefaultMaxJSONLine
 	}
 	for s.err == nil {
-		s.line = s.line[:0]
+		s.line, s.tail = s.line[:0], s.tail[:0]
 		start := s.pos
 		tooLong := false
 		var line []byte // the line: in the reader's buffer when it fits, else s.line
@@ -562,18 +676,18 @@ func (s *JSONScanner) Scan() bool {
 			var b []byte
 			b, err = s.r.ReadSlice('\n')
 			s.pos += int64(len(b))
-			if first && err == nil {
-				if len(b) <= max {
-					line = b
-				} else {
-					tooLong = true
-				}
+			if first && err == nil && len(b) <= max {
+				line = b
 				break
 			}
-			if len(s.line)+len(b) <= max {
-				s.line = append(s.line, b...)
-			} else {
+			n := min(len(b), max-len(s.line))
+			s.line = append(s.line, b[:n]...)
+			if n < len(b) {
 				tooLong = true
+				s.tail = append(s.tail, b...)
+				if len(s.tail) > maxJSONTail {
+					s.tail = append(s.tail[:0], s.tail[len(s.tail)-maxJSONTail:]...)
+				}
 			}
 			if !errors.Is(err, bufio.ErrBufferFull) {
 				break
@@ -591,14 +705,17 @@ func (s *JSONScanner) Scan() bool {
 			}
 			return false
 		}
+		if len(bytes.TrimSpace(line)) == 0 && !tooLong {
+			continue
+		}
+		var a Alert
+		var perr error
 		if tooLong {
-			s.skipped++
-			continue
+			s.cut++
+			a, perr = ParseCutJSONAlert(line, s.tail)
+		} else {
+			a, perr = ParseJSONAlert(line)
 		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		a, perr := ParseJSONAlert(line)
 		if perr != nil {
 			s.err = fmt.Errorf("alerts.json offset %d: %w", start, perr)
 			return false
@@ -619,8 +736,8 @@ func (s *JSONScanner) Offset() int64 { return s.curOff }
 // follower resumes.
 func (s *JSONScanner) Pos() int64 { return s.pos }
 
-// Skipped returns how many over-long lines were skipped.
-func (s *JSONScanner) Skipped() int { return s.skipped }
+// Cut returns how many over-long lines were cut.
+func (s *JSONScanner) Cut() int { return s.cut }
 
 // Err returns the first error, nil at a clean end.
 func (s *JSONScanner) Err() error { return s.err }

@@ -290,3 +290,71 @@ func TestCrashRepeatBound(t *testing.T) {
 		})
 	}
 }
+
+// shiftNumbered rotates path the way logrotate does (create, no
+// copytruncate): path.N -> path.N+1 from the oldest, path -> path.1.
+func shiftNumbered(t testing.TB, path string) {
+	t.Helper()
+	n := 1
+	for ; ; n++ {
+		if _, err := os.Stat(fmt.Sprintf("%s.%d", path, n)); err != nil {
+			break
+		}
+	}
+	for ; n > 1; n-- {
+		if err := os.Rename(fmt.Sprintf("%s.%d", path, n-1), fmt.Sprintf("%s.%d", path, n)); err != nil {
+			t.Error(err)
+		}
+	}
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestCrashNumberedRotations: logrotate-style rotations every 150 alerts,
+// several between two looks of follow mode at times, while the process is
+// SIGKILLed at random moments: no alert lost, at most a batch per kill
+// repeated.
+func TestCrashNumberedRotations(t *testing.T) {
+	for _, f := range formats {
+		t.Run(f.name, func(t *testing.T) {
+			e := newEnv(t, f)
+			out := filepath.Join(e.dir, "sent.txt")
+			const alerts, batch, kills, every = 1500, 50, 4, 150
+			appendString(t, e.path, "")
+			c := helperConfig{Out: out, Path: e.path, Cursor: e.cursor, Status: e.status, Batch: batch}
+			h := startHelper(t, c)
+			waitFor(t, "the first cursor", func() bool {
+				_, ok, err := LoadCursor(c.Cursor)
+				return ok && err == nil
+			})
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < alerts; i += 50 {
+					if i > 0 && i%every == 0 {
+						shiftNumbered(t, e.path)
+					}
+					appendAlerts(t, e.path, f, i, i+50)
+					time.Sleep(time.Duration(rand.IntN(4)) * time.Millisecond)
+				}
+			}()
+			for k := 0; k < kills; k++ {
+				if k > 0 {
+					h = startHelper(t, c)
+				}
+				time.Sleep(time.Duration(30+rand.IntN(150)) * time.Millisecond)
+				h.signal(t, syscall.SIGKILL)
+			}
+			h = startHelper(t, c)
+			wg.Wait()
+			waitFor(t, "every alert", func() bool { return len(countIDs(t, out)) >= alerts })
+			if err := h.signal(t, syscall.SIGTERM); err != nil {
+				t.Fatalf("helper after SIGTERM: %v\n%s", err, h.errb)
+			}
+			repeats := checkCounts(t, countIDs(t, out), alerts, kills*batch)
+			t.Logf("%d alerts, %d rotations, %d SIGKILLs, batch %d: %d repeats", alerts, alerts/every-1, kills, batch, repeats)
+		})
+	}
+}

@@ -18,8 +18,12 @@
 //
 //   - a restart never skips an alert, including alerts written while
 //     follow mode was down and the file was rotated meanwhile: the rotated
-//     file is found under <dir>/<YYYY>/<Mon>/ossec-alerts-* by its identity,
-//     or its .gz copy by its fingerprint, and finished first;
+//     file is found under <dir>/<YYYY>/<Mon>/ossec-alerts-* or as
+//     <path>.<N> by its identity, or its .gz copy by its fingerprint, and
+//     finished first;
+//   - a finished rotated file is followed by the next newer one of the
+//     rotation chain (dated, numbered, .gz; see rotatedChain), not by the
+//     current file: rotations faster than follow mode reads skip no file;
 //   - after a clean shutdown (ctx cancelled, as on SIGTERM) nothing repeats:
 //     the batch in flight is finished (within ShutdownTimeout, then queued)
 //     and the cursor saved after it;
@@ -228,10 +232,7 @@ type follower struct {
 	ext   string
 
 	t          *tail
-	batch      []bridge.Result
-	ends       []int64 // offset after the alert each batch entry came from
-	pending    int64   // offset after the last alert consumed from t
-	sinceSave  int     // alerts consumed since the last commit
+	led        ledger // the batch and how far the cursor of t may move
 	lastDeliv  time.Time
 	lastDrain  time.Time
 	nextHB     time.Time
@@ -239,13 +240,9 @@ type follower struct {
 	dirty      bool
 	st         Status
 	mapErrs    int64
-	notSent    int64 // results the state decision held back
-	// floodItems are the batch's results for flood control, offered
-	// before the batch is delivered; floodAt[i] is the batch index whose
-	// place floodItems[i] takes. floodNext is when Due is next needed.
-	floodItems []flood.Item
-	floodAt    []int
-	floodNext  time.Time
+	notSent    int64     // results the state decision held back
+	floodNext  time.Time // when flood control's Due is next needed
+	after      *fileRef  // the rotated file finished last while no file is open (see advance)
 }
 
 // Follow tails the alerts file until ctx ends, then finishes the batch in
@@ -361,7 +358,7 @@ func (f *follower) start() error {
 			cur.off = cur.lastSize
 		}
 		f.t = cur
-		f.pending = cur.off
+		f.led.reset(cur.off)
 		f.log.WithField("offset", cur.off).Info("follow: no cursor: starting")
 		f.save()
 		return nil
@@ -374,7 +371,7 @@ func (f *follower) start() error {
 			cur.off = 0
 		}
 		f.t = cur
-		f.pending = cur.off
+		f.led.reset(cur.off)
 		return nil
 	}
 	if rt := findRotated(c, f.o.Path, f.ext, now); rt != nil {
@@ -385,16 +382,15 @@ func (f *follower) start() error {
 		f.log.WithFields(logrus.Fields{"rotated": rt.path, "offset": rt.off}).
 			Info("follow: finishing the file the cursor points into")
 		f.t = rt
-		f.pending = rt.off
+		f.led.reset(rt.off)
 		return nil
 	}
-	f.log.WithFields(logrus.Fields{"cursor_path": c.Path, "cursor_file": c.ID.String(), "offset": c.Offset}).
-		Warn("follow: the file the cursor points into is gone: alerts written to it after the cursor are lost; starting at the beginning of the current file")
 	if cur != nil {
-		f.t = cur
-		f.pending = 0
-		f.save()
+		cur.close()
 	}
+	f.log.WithFields(logrus.Fields{"cursor_path": c.Path, "cursor_file": c.ID.String(), "offset": c.Offset}).
+		Warn("follow: the file the cursor points into is gone: alerts written to it after the cursor are lost; going on with the files written since")
+	f.startAfterLost(c)
 	return nil
 }
 
@@ -403,6 +399,10 @@ func (f *follower) start() error {
 // without sleeping.
 func (f *follower) step(ctx, dctx context.Context) (bool, error) {
 	now := f.o.Now()
+	if f.t == nil && f.after != nil {
+		f.advanceFrom(*f.after)
+		return f.t != nil, nil
+	}
 	if f.t == nil {
 		t, err := openTail(f.o.Path, now)
 		if err != nil || t == nil {
@@ -410,7 +410,7 @@ func (f *follower) step(ctx, dctx context.Context) (bool, error) {
 		}
 		f.log.WithField("path", t.path).Info("follow: following a new file")
 		f.t = t
-		f.pending = 0
+		f.led.reset(0)
 		f.save()
 		return true, nil
 	}
@@ -423,12 +423,12 @@ func (f *follower) step(ctx, dctx context.Context) (bool, error) {
 		}
 		if err != nil {
 			f.log.WithError(err).WithField("path", t.gzPath).Error("follow: cannot finish the compressed rotated file: alerts in it after the cursor are lost")
-			f.t = nil
+			f.advance(t)
 			return true, nil
 		}
 		if ctx.Err() == nil {
 			f.log.WithField("path", t.gzPath).Info("follow: finished the compressed rotated file")
-			f.t = nil
+			f.advance(t)
 		}
 		return true, nil
 	}
@@ -441,7 +441,7 @@ func (f *follower) step(ctx, dctx context.Context) (bool, error) {
 		f.log.WithFields(logrus.Fields{"offset": t.off, "size": size}).
 			Warn("follow: alerts file truncated: reading it from its beginning")
 		t.off, t.heldSize, t.head = 0, -1, Head{}
-		f.pending = 0
+		f.led.reset(0)
 		f.save()
 	}
 	if size != t.lastSize {
@@ -465,8 +465,7 @@ func (f *follower) step(ctx, dctx context.Context) (bool, error) {
 	// Caught up with this file.
 	if t.rotated {
 		f.log.WithFields(logrus.Fields{"path": t.path, "offset": t.off}).Info("follow: finished the rotated file")
-		t.close()
-		f.t = nil
+		f.advance(t)
 		return true, nil
 	}
 	nfi, err := os.Stat(f.o.Path)
@@ -492,7 +491,7 @@ func (f *follower) read(ctx, dctx context.Context, t *tail, size int64, final bo
 		return io.NewSectionReader(t.f, off, size-off), func() {}, nil
 	}
 	quiet := final || f.o.Once || f.o.Now().Sub(t.grewAt) >= f.o.Quiet
-	f.pending = t.off
+	f.led.reset(t.off)
 	var err error
 	if f.o.Format == FormatJSON {
 		err = f.readJSON(ctx, dctx, t, open, size, final)
@@ -523,6 +522,10 @@ func (f *follower) readLog(ctx, dctx context.Context, t *tail, open func(int64) 
 				break
 			}
 		}
+		if a := sc.Alert(); a.Truncated {
+			f.log.WithFields(logrus.Fields{"offset": sc.Offset(), "bytes": sc.Len(), "limit": alert.DefaultMaxAlertBytes, "alert": a.ID}).
+				Warn("follow: alerts.log alert longer than the limit: cut; its result holds what the alert's head holds")
+		}
 		if err := f.consume(ctx, dctx, sc.Alert(), end); err != nil {
 			return err
 		}
@@ -539,7 +542,7 @@ func (f *follower) readLog(ctx, dctx context.Context, t *tail, open func(int64) 
 		// written, or garbage. Skip them once the file is quiet.
 		if quiet {
 			f.log.WithFields(logrus.Fields{"offset": t.off, "bytes": sc.Skipped()}).Warn("follow: skipping bytes that are not an alert")
-			f.pending = t.off + sc.Skipped()
+			f.led.skip(t.off + sc.Skipped())
 		} else {
 			t.heldSize = size
 		}
@@ -556,6 +559,10 @@ func (f *follower) readJSON(ctx, dctx context.Context, t *tail, open func(int64)
 		}
 		sc := alert.NewJSONScanner(r, off)
 		for ctx.Err() == nil && sc.Scan() {
+			if a := sc.Alert(); a.Truncated {
+				f.log.WithFields(logrus.Fields{"offset": sc.Offset(), "bytes": sc.Pos() - sc.Offset(), "limit": alert.DefaultMaxJSONLine, "alert": a.ID}).
+					Warn("follow: alerts.json line longer than the limit: cut; its result holds what the line's head holds")
+			}
 			if err := f.consume(ctx, dctx, sc.Alert(), sc.Pos()); err != nil {
 				done()
 				return err
@@ -563,13 +570,14 @@ func (f *follower) readJSON(ctx, dctx context.Context, t *tail, open func(int64)
 		}
 		done()
 		if err := sc.Err(); err == nil {
-			f.pending = max(f.pending, sc.Pos()) // blank and over-long lines
+			f.led.skip(sc.Pos()) // blank lines
 		} else {
 			if !errors.Is(err, alert.ErrBadJSON) || sc.Pos() <= off {
 				return err
 			}
 			f.log.WithError(err).Warn("follow: skipping a line that is not a JSON alert")
-			f.pending, off = sc.Pos(), sc.Pos()
+			f.led.skip(sc.Pos())
+			off = sc.Pos()
 			continue
 		}
 		t.heldSize = -1
@@ -577,7 +585,7 @@ func (f *follower) readJSON(ctx, dctx context.Context, t *tail, open func(int64)
 			if final {
 				f.log.WithFields(logrus.Fields{"offset": sc.Pos(), "bytes": size - sc.Pos()}).
 					Warn("follow: rotated file ends with an incomplete line: skipped")
-				f.pending = size
+				f.led.skip(size)
 			} else {
 				t.heldSize = size
 			}
@@ -592,7 +600,6 @@ func (f *follower) readJSON(ctx, dctx context.Context, t *tail, open func(int64)
 // heartbeat and flood summaries going.
 func (f *follower) consume(ctx, dctx context.Context, a alert.Alert, end int64) error {
 	f.st.Alerts++
-	f.sinceSave++
 	if f.o.Filter.Match(a) {
 		r, err := f.o.Map(a)
 		if err != nil {
@@ -605,8 +612,8 @@ func (f *follower) consume(ctx, dctx context.Context, a alert.Alert, end int64) 
 			f.add(r, a, end)
 		}
 	}
-	f.pending = end
-	if f.sinceSave >= f.o.BatchSize {
+	f.led.consume(end)
+	if f.led.due(f.o.BatchSize) {
 		if err := f.flush(dctx); err != nil {
 			return err
 		}
@@ -628,22 +635,20 @@ func (f *follower) add(r bridge.Result, a alert.Alert, end int64) {
 		window, on = f.o.FloodWindow(r)
 	}
 	if !on {
-		f.batch, f.ends = append(f.batch, r), append(f.ends, end)
+		f.led.add(r, end)
 		return
 	}
-	// Its place in the batch; offerFlood fills it in.
-	f.floodItems = append(f.floodItems, flood.Item{Result: r, Level: a.Rule.Level, Window: window, Time: a.Time})
-	f.floodAt = append(f.floodAt, len(f.batch))
-	f.batch, f.ends = append(f.batch, r), append(f.ends, end)
+	f.led.addOffer(flood.Item{Result: r, Level: a.Rule.Level, Window: window, Time: a.Time}, end)
 }
 
 // offerFlood offers the batch's flood-controlled results to the state file
 // in one write and puts what it says to send now in their places.
 func (f *follower) offerFlood(ctx context.Context) {
-	if len(f.floodItems) == 0 {
+	items := f.led.offers()
+	if len(items) == 0 {
 		return
 	}
-	out, next, err := f.o.Flood.OfferAll(ctx, f.floodItems)
+	out, next, err := f.o.Flood.OfferAll(ctx, items)
 	if err != nil {
 		// OfferAll failed open: every result is sent.
 		f.log.WithError(err).Warn("follow: flood state")
@@ -651,50 +656,34 @@ func (f *follower) offerFlood(ctx context.Context) {
 	if !next.IsZero() && (f.floodNext.IsZero() || next.Before(f.floodNext)) {
 		f.floodNext = next
 	}
-	batch, ends := make([]bridge.Result, 0, len(f.batch)), make([]int64, 0, len(f.ends))
-	j := 0
-	for i := range f.batch {
-		if j < len(f.floodAt) && f.floodAt[j] == i {
-			for _, r := range out[j] {
-				batch, ends = append(batch, r), append(ends, f.ends[i])
-			}
-			j++
-			continue
-		}
-		batch, ends = append(batch, f.batch[i]), append(ends, f.ends[i])
-	}
-	f.batch, f.ends = batch, ends
-	f.floodItems, f.floodAt = f.floodItems[:0], f.floodAt[:0]
+	f.led.place(out)
 }
 
 // flush delivers the batch and commits the cursor after it. When results
 // could be neither sent nor queued, the cursor is committed after the
-// last one handled and an error returned: the caller retries from there.
+// last alert whose results were all handled and an error returned: the
+// caller retries from there.
 func (f *follower) flush(dctx context.Context) error {
-	f.sinceSave = 0
 	f.offerFlood(dctx)
-	if len(f.batch) == 0 {
-		if f.t != nil && f.pending != f.t.off {
-			f.commit(f.pending)
+	batch := f.led.batch()
+	handled := len(batch)
+	var err error
+	if len(batch) > 0 {
+		var out bridge.Outcome
+		out, err = f.deliv.Deliver(dctx, batch...)
+		f.account(out)
+		if err != nil {
+			handled = out.Sent + out.Spooled + out.Quarantined
 		}
-		return nil
 	}
-	out, err := f.deliv.Deliver(dctx, f.batch...)
-	f.account(out)
+	if f.t == nil {
+		f.led.reset(0)
+	} else if to := f.led.delivered(handled, f.t.off); to != f.t.off {
+		f.commit(to)
+	}
 	if err != nil {
-		if handled := out.Sent + out.Spooled + out.Quarantined; handled > 0 {
-			f.commit(f.ends[handled-1])
-		}
-		// What was consumed after the cursor is read again: nothing may
-		// commit past it (finish would, on a shutdown before the retry).
-		if f.t != nil {
-			f.pending = f.t.off
-		}
-		f.batch, f.ends = f.batch[:0], f.ends[:0]
 		return deliverError{err}
 	}
-	f.batch, f.ends = f.batch[:0], f.ends[:0]
-	f.commit(f.pending)
 	return nil
 }
 
@@ -724,7 +713,6 @@ func (f *follower) commit(off int64) {
 		return
 	}
 	f.t.off = off
-	f.pending = off
 	f.save()
 }
 
@@ -744,37 +732,58 @@ func (f *follower) save() {
 	f.dirty = true
 }
 
-// periodic runs what is due: flood summaries, the heartbeat, draining the
-// queue while idle, the status file.
+// periodic runs what is due: flood summaries, draining the queue while
+// idle, the heartbeat, the status file.
 func (f *follower) periodic(ctx, dctx context.Context) {
 	now := f.o.Now()
 	if f.o.Flood != nil && !f.floodNext.IsZero() && !now.Before(f.floodNext) {
 		f.floodDue(dctx)
 	}
-	if f.o.Queue != nil && ctx.Err() == nil && now.Sub(f.lastDeliv) >= f.o.DrainInterval && now.Sub(f.lastDrain) >= f.o.DrainInterval {
-		f.lastDrain = now
-		out, err := f.deliv.Deliver(dctx)
-		if out.Drained > 0 || out.Err != nil || err != nil {
-			f.account(out)
-		}
+	if ctx.Err() == nil {
+		f.drainIfIdle(dctx, now)
+		f.heartbeatIfDue(dctx, now)
 	}
-	if hb := f.o.Heartbeat; hb.Interval > 0 && ctx.Err() == nil && !now.Before(f.nextHB) {
-		f.nextHB = now.Add(hb.Interval)
-		lag := f.lag()
-		hctx, cancel := context.WithTimeout(dctx, hb.Interval)
-		// Through a Delivery without a queue: with a Confirmer the
-		// heartbeat counts only once confirmed, and a stale heartbeat is
-		// never queued.
-		hbr := bridge.Result{Host: hb.Host, Service: hb.Service, State: bridge.OK, Output: "ossec-nagios follow alive, lag " + strconv.FormatInt(lag, 10) + " bytes"}
-		_, err := (&bridge.Delivery{Sender: f.o.Sender}).Deliver(hctx, hbr)
-		cancel()
-		if err != nil {
-			f.log.WithError(err).Warn("follow: heartbeat not sent")
-		} else {
-			f.st.LastDelivery = f.o.Now()
-			f.dirty = true
-		}
+	f.statusIfDue(now)
+}
+
+// drainIfIdle delivers what waits in the queue when nothing was
+// delivered for DrainInterval (a delivery drains the queue first anyway).
+func (f *follower) drainIfIdle(dctx context.Context, now time.Time) {
+	if f.o.Queue == nil || now.Sub(f.lastDeliv) < f.o.DrainInterval || now.Sub(f.lastDrain) < f.o.DrainInterval {
+		return
 	}
+	f.lastDrain = now
+	out, err := f.deliv.Deliver(dctx)
+	if out.Drained > 0 || out.Err != nil || err != nil {
+		f.account(out)
+	}
+}
+
+// heartbeatIfDue sends the heartbeat result every Heartbeat.Interval.
+func (f *follower) heartbeatIfDue(dctx context.Context, now time.Time) {
+	hb := f.o.Heartbeat
+	if hb.Interval <= 0 || now.Before(f.nextHB) {
+		return
+	}
+	f.nextHB = now.Add(hb.Interval)
+	lag := f.lag()
+	hctx, cancel := context.WithTimeout(dctx, hb.Interval)
+	defer cancel()
+	// Through a Delivery without a queue: with a Confirmer the
+	// heartbeat counts only once confirmed, and a stale heartbeat is
+	// never queued.
+	hbr := bridge.Result{Host: hb.Host, Service: hb.Service, State: bridge.OK, Output: "ossec-nagios follow alive, lag " + strconv.FormatInt(lag, 10) + " bytes"}
+	if _, err := (&bridge.Delivery{Sender: f.o.Sender}).Deliver(hctx, hbr); err != nil {
+		f.log.WithError(err).Warn("follow: heartbeat not sent")
+		return
+	}
+	f.st.LastDelivery = f.o.Now()
+	f.dirty = true
+}
+
+// statusIfDue rewrites the status file every StatusInterval, and within a
+// second of a change.
+func (f *follower) statusIfDue(now time.Time) {
 	if f.o.StatusFile != "" && (now.Sub(f.lastStatus) >= f.o.StatusInterval || (f.dirty && now.Sub(f.lastStatus) >= time.Second)) {
 		f.writeStatus()
 	}
@@ -796,7 +805,8 @@ func (f *follower) floodDue(dctx context.Context) {
 }
 
 // lag is the bytes not yet delivered: the rest of the current file, plus
-// the new file while a rotated one is finished.
+// the rotated files after it and the new file while a rotated one is
+// finished.
 func (f *follower) lag() int64 {
 	var lag int64
 	t := f.t
@@ -809,6 +819,9 @@ func (f *follower) lag() int64 {
 		if fi, err := os.Stat(f.o.Path); err == nil {
 			lag += fi.Size()
 		}
+	}
+	if t != nil && t.rotated {
+		lag += chainLag(t, f.o.Path, f.ext, f.o.Now())
 	}
 	return lag
 }

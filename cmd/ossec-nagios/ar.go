@@ -180,6 +180,9 @@ func (inv *invocation) deliver(a alert.Alert, recovery bool) int {
 	if a.Rule.ID != 0 {
 		log = log.WithField("rule", a.Rule.ID)
 	}
+	if a.Rule.UID != "" {
+		log = log.WithField("rule", a.Rule.UID)
+	}
 	m, err := inv.app.mapping()
 	if err != nil {
 		log.Error(joinErr(err))
@@ -300,7 +303,10 @@ func runARLegacy(ctx context.Context, e *env, args []string) int {
 
 // runARJSON: Wazuh >= 4.2 runs the bridge with no arguments and writes one
 // JSON line on stdin, which it does not close. Reading it and the
-// check_keys handshake are bounded by the budget.
+// check_keys handshake are bounded by the budget. The line says which
+// Wazuh wrote it: 4.2-4.14 (version, origin, parameters.alert; add, then
+// delete) or >= 5.0 (a finding with wazuh.active_response; enable with the
+// handshake, then disable in a new process with stdout closed).
 func runARJSON(ctx context.Context, e *env) int {
 	inv, err := e.startInvocation(ctx, "ar-json")
 	if err != nil {
@@ -325,6 +331,9 @@ func runARJSON(ctx context.Context, e *env) int {
 		return e.report(usageError{err})
 	}
 	inv.entry = inv.entry.WithField("action", string(action))
+	if msg.Dialect == 5 {
+		inv.entry = inv.entry.WithFields(logrus.Fields{"wazuh": 5, "command": msg.Command})
+	}
 	if !msg.HasAlert {
 		err := errors.New("message has no parameters.alert")
 		inv.entry.Error(err.Error())
@@ -337,7 +346,7 @@ func runARJSON(ctx context.Context, e *env) int {
 	}
 	if action == alert.ActionAdd && inv.app.cfg.AR.CheckKeys {
 		program := filepath.Base(msg.Program)
-		if program == "" || program == "." {
+		if program == "" || program == "." || program == "/" {
 			program = "ossec-nagios"
 		}
 		v, err := alert.CheckKeysContext(inv.work, lines, e.stdout, program, alert.Keys(a))

@@ -138,8 +138,10 @@ func (a *app) undefinedPairs(e *env, file, hostsFile, manager string) ([]nagiosc
 // bridge nothing of config.
 func newMapping(c *config.Config) (*bridge.Mapping, error) {
 	m := &bridge.Mapping{
-		Warning:  c.States.Warning,
-		Critical: c.States.Critical,
+		Warning:          c.States.Warning,
+		Critical:         c.States.Critical,
+		WarningSeverity:  c.States.WarningSeverity,
+		CriticalSeverity: c.States.CriticalSeverity,
 		Hosts: bridge.HostMap{
 			Default:  c.Hosts.Default,
 			Fallback: c.Hosts.Fallback,
@@ -159,6 +161,7 @@ func newMapping(c *config.Config) (*bridge.Mapping, error) {
 			Name:     s.Name,
 			Groups:   s.Groups,
 			Rules:    bridgeRanges(s.Rules),
+			RuleUIDs: s.RuleUIDs,
 			Levels:   bridgeRanges(s.Levels),
 			Location: s.Location,
 			SendOK:   s.SendOK,

@@ -37,7 +37,10 @@ back. The position is saved durably after every batch in [follow]
 state_file (default <OSSEC>/var/ossec-nagios/follow.cursor), so a restart,
 even after a crash or a log rotation, goes on where it stopped: nothing is
 lost; after a crash at most one batch ([follow] batch_size) is sent again,
-after SIGTERM or SIGINT nothing is.
+after SIGTERM or SIGINT nothing is. Rotated files are finished in order
+before the current one: OSSEC's logs/alerts/<YYYY>/<Mon>/ossec-alerts-*,
+numbered alerts.json.1, .2, ..., and their .gz. An alerts.json line over
+4 MiB is cut and still sent, with a warning in the log.
 
 Next to the cursor, a status file (the cursor's name plus .status, by
 default follow.cursor.status) tells 'ossec-nagios check' how follow mode
@@ -109,6 +112,10 @@ func runFollow(ctx context.Context, e *env, args []string) int {
 	fail := func(err error) int {
 		entry.Error(joinErr(err))
 		return e.report(err)
+	}
+	if root, ok := wazuh5Manager(e.ossecRoot(), a.cfg.Alerts.Log, a.cfg.Alerts.JSON); ok {
+		return fail(usageError{hintError{fmt.Errorf("follow: %s is a Wazuh 5 manager, which writes no alerts file: its findings exist only in the indexer (wazuh-findings-v5-*), so follow mode has nothing to read", root),
+			"run the bridge as a Wazuh 5 active response on a 5.x agent instead (ossec-nagios gen wazuh5 prints the channel and monitor); README, \"Wazuh 5\""}})
 	}
 
 	o, closeAll, err := a.followOptions(entry, fl)
@@ -200,6 +207,27 @@ func (a *app) followOptions(log logrus.FieldLogger, fl followFlags) (o follow.Op
 		o.Queue = sp
 	}
 	return o, closeSender, nil
+}
+
+// wazuh5Manager reports a Wazuh 5 manager tree (its daemons are named
+// wazuh-manager-*) at the OSSEC root or at the root of an alerts file
+// that does not exist: 5.x removed alerts.log and alerts.json.
+func wazuh5Manager(root string, alertFiles ...string) (string, bool) {
+	roots := []string{root}
+	for _, f := range alertFiles {
+		if _, err := os.Stat(f); err == nil {
+			return "", false // a file to follow: whatever the tree is
+		}
+		roots = append(roots, filepath.Dir(filepath.Dir(filepath.Dir(f)))) // <root>/logs/alerts/alerts.*
+	}
+	for _, r := range roots {
+		for _, p := range []string{"bin/wazuh-manager-analysisd", "bin/wazuh-manager-control", "logs/standard-wazuh-events-v5"} {
+			if _, err := os.Stat(filepath.Join(r, p)); err == nil {
+				return r, true
+			}
+		}
+	}
+	return "", false
 }
 
 // followFile picks the file to follow: [follow] format json or log, or

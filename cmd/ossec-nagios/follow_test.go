@@ -506,3 +506,68 @@ heartbeat_service = OSSEC bridge
 		t.Error("the API password reached the log")
 	}
 }
+
+// TestFollowNSCATwoQuickRotations: the hardening report's reproduction
+// against the real nsca daemon: 20 alerts sent, then `mv alerts.json
+// alerts.json.1`, 20 more, `mv .1 .2; mv alerts.json .1`, 20 more: the
+// next run sends alerts 20-59 (the middle file used to be lost), each
+// once.
+func TestFollowNSCATwoQuickRotations(t *testing.T) {
+	ns := lab.StartNSCA(t, lab.NSCAOptions{Password: lab.NSCAPassword, Method: lab.NSCAMethod})
+	root := newOSSECRoot(t, fmt.Sprintf(followINI, ns.Addr, lab.NSCAPassword, lab.NSCAMethod, "json", 7))
+	path := filepath.Join(root.dir, "logs", "alerts", "alerts.json")
+	write := func(from, to int) {
+		var b []byte
+		for i := from; i < to; i++ {
+			b = appendJSONAlert(b, i, 0)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mv := func(from, to string) {
+		if err := os.Rename(path+from, path+to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &cmdCounter{path: ns.CommandFile, seen: map[int]int{}}
+	once := func(want int, args ...string) {
+		t.Helper()
+		if code, stderr := root.run(t, root.ar, nil, append([]string{"follow", "-once"}, args...)...); code != 0 {
+			t.Fatalf("follow -once: exit %d: %s\n%s", code, stderr, tail(root.log(t), 20))
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for c.update(t); len(c.seen) < want; c.update(t) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d alerts in the command file after 30 s, want %d\n%s", len(c.seen), want, tail(root.log(t), 20))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	write(0, 20)
+	once(20, "-from-start")
+	mv("", ".1")
+	write(20, 40)
+	mv(".1", ".2")
+	mv("", ".1")
+	write(40, 60)
+	once(60)
+	// A repeat would reach the command file within this.
+	time.Sleep(300 * time.Millisecond)
+	c.update(t)
+	for i := 0; i < 60; i++ {
+		if c.seen[i] != 1 {
+			t.Errorf("alert %d reached nsca %d times, want once", i, c.seen[i])
+		}
+	}
+	if len(c.seen) != 60 || len(c.other) > 0 {
+		t.Errorf("%d distinct alerts, %d other lines; want 60, 0", len(c.seen), len(c.other))
+	}
+}

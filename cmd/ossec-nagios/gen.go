@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,11 +21,12 @@ import (
 	"github.com/ossec-nagios/ossec-nagios/nagioscfg"
 )
 
-const genUsage = `usage: ossec-nagios gen nagios|icinga2|ossec-conf [-config F] [-hosts F] [-with-hosts] [-manager NAME] [-o FILE]
+const genUsage = `usage: ossec-nagios gen nagios|icinga2|ossec-conf|wazuh5 [-config F] [-hosts F] [-with-hosts] [-manager NAME] [-agent-id ID] [-o FILE]
 
   nagios      passive service template, reset command, one service per (host, service)
   icinga2     the same in Icinga 2's DSL
   ossec-conf  the <command>, <active-response> (or <integration>) blocks for ossec.conf
+  wazuh5      Wazuh 5: where the binary goes, the Active response channel, the monitor
 
 Examples:
   ossec-nagios gen nagios -with-hosts > /etc/nagios4/conf.d/ossec.cfg
@@ -36,6 +38,7 @@ Flags (after the dialect):
   -hosts F       agents: client.keys or a list of names (default <OSSEC>/etc/client.keys)
   -with-hosts    also define the hosts (for hosts your Nagios/Icinga does not define)
   -manager NAME  the manager's own agent name (default: this machine's short host name; "-": none)
+  -agent-id ID   wazuh5: the agent that runs the bridge (the channel's defined agent)
   -o FILE        write to FILE (atomically) instead of stdout
 `
 
@@ -57,6 +60,7 @@ func runGen(ctx context.Context, e *env, args []string) int {
 	withHosts := fs.Bool("with-hosts", false, "also define the hosts (for hosts your Nagios/Icinga does not define)")
 	manager := fs.String("manager", "", "the manager's own agent name (default: this machine's short host name; \"-\": none)")
 	outFlag := fs.String("o", "", "write to FILE (atomically) instead of stdout")
+	agentID := fs.String("agent-id", "", "wazuh5: the agent that runs the bridge (the channel's defined agent)")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -78,6 +82,8 @@ func runGen(ctx context.Context, e *env, args []string) int {
 	switch dialect {
 	case "ossec-conf":
 		out, err = nagioscfg.OSSECConf(a.ossecBlocks())
+	case "wazuh5":
+		out, err = nagioscfg.Wazuh5Setup(a.wazuh5Setup(*agentID))
 	case "nagios", "icinga2":
 		var gc nagioscfg.Config
 		gc, err = a.genConfig(e, dialect, *hostsFlag, *manager, *withHosts)
@@ -90,7 +96,7 @@ func runGen(ctx context.Context, e *env, args []string) int {
 			warnSilent(e, dialect, gc)
 		}
 	default:
-		return e.report(usagef("gen: unknown dialect %q (want nagios, icinga2 or ossec-conf)", dialect))
+		return e.report(usagef("gen: unknown dialect %q (want nagios, icinga2, ossec-conf or wazuh5)", dialect))
 	}
 	if err != nil {
 		return e.report(fmt.Errorf("gen %s: %w", dialect, err))
@@ -100,6 +106,28 @@ func runGen(ctx context.Context, e *env, args []string) int {
 		return e.report(err)
 	}
 	return e.report(writeFileAtomic(*outFlag, out, 0o644))
+}
+
+// wazuh5Setup is the generator's input for a Wazuh 5 shop.
+func (a *app) wazuh5Setup(agentID string) nagioscfg.Wazuh5 {
+	c := a.cfg
+	w := nagioscfg.Wazuh5{Executable: c.AR.Executable, AgentID: agentID, CheckKeys: c.AR.CheckKeys, SendOK: c.States.SendOK}
+	if c.AR.Recovery {
+		w.Recovery = c.AR.RecoveryAfter
+	}
+	warn := alert.SeverityRank(c.States.WarningSeverity)
+	if warn == 0 {
+		warn = alert.SeverityRank(alert.SeverityForLevel(c.States.Warning))
+	}
+	w.Severities = alert.Severities[warn-1:]
+	for _, s := range c.Services {
+		for _, u := range s.RuleUIDs {
+			if !slices.Contains(w.RuleUIDs, u) {
+				w.RuleUIDs = append(w.RuleUIDs, u)
+			}
+		}
+	}
+	return w
 }
 
 // ossecBlocks is the generator's input for ossec.conf.

@@ -35,6 +35,10 @@
 #                   unless run as root, no registration
 #   --group NAME    group owning the files
 #   --link NAME     integration link name (default custom-nagios)
+#   --wazuh5        the tree is a Wazuh 5 agent (/var/ossec, group wazuh): no
+#                   integrations link (5.x has no integratord); the next
+#                   steps are those of gen wazuh5. A Wazuh 5 manager tree
+#                   (/var/wazuh-manager) is refused: it runs no active response.
 #   --no-register   do not record the tree for package upgrades
 #   -n, --dry-run   print what would be done
 #   -h, --help
@@ -46,6 +50,7 @@ BINARY=
 INI=
 GROUP=
 LINK=custom-nagios
+WAZUH5=
 MODE=install
 ALL=
 REGISTER=auto
@@ -76,6 +81,7 @@ while [ $# -gt 0 ]; do
 	--refresh) ALL=1; shift ;;
 	--all) ALL=1; shift ;;
 	--no-register) REGISTER=no; shift ;;
+	--wazuh5) WAZUH5=1; shift ;;
 	-n | --dry-run) DRY=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -169,6 +175,9 @@ do_install() {
 	if [ -z "$DESTDIR" ] && [ ! -d "$root" ]; then
 		die "no OSSEC installation at $root (give the directory, e.g. make install OSSEC=/var/ossec)"
 	fi
+	if [ -e "$root/bin/wazuh-manager-analysisd" ] || [ -e "$root/bin/wazuh-manager-control" ]; then
+		die "$root is a Wazuh 5 manager: it runs no active response; install on the 5.x agent that runs the Active response channel (ossec-nagios gen wazuh5)"
+	fi
 	[ -f "$BINARY" ] || die "no binary at $BINARY (run make build first)"
 	[ -x "$BINARY" ] || die "$BINARY is not executable"
 	grp=$(find_group "$root")
@@ -185,20 +194,24 @@ do_install() {
 	say "installed $bindir/ossec-nagios (root:$grp 0750)"
 
 	intdir=$root/integrations
-	mkdir_own "$grp" 0750 "$intdir"
 	target=../active-response/bin/ossec-nagios
-	if [ -L "$intdir/$LINK" ] && [ "$(readlink "$intdir/$LINK")" = "$target" ]; then
-		say "kept $intdir/$LINK -> $target"
+	if [ -n "$WAZUH5" ]; then
+		say "no $intdir/$LINK: Wazuh 5 has no integratord"
 	else
-		if [ -e "$intdir/$LINK" ] || [ -L "$intdir/$LINK" ]; then
-			if [ -d "$intdir/$LINK" ] && [ ! -L "$intdir/$LINK" ]; then
-				die "$intdir/$LINK is a directory; move it away first"
+		mkdir_own "$grp" 0750 "$intdir"
+		if [ -L "$intdir/$LINK" ] && [ "$(readlink "$intdir/$LINK")" = "$target" ]; then
+			say "kept $intdir/$LINK -> $target"
+		else
+			if [ -e "$intdir/$LINK" ] || [ -L "$intdir/$LINK" ]; then
+				if [ -d "$intdir/$LINK" ] && [ ! -L "$intdir/$LINK" ]; then
+					die "$intdir/$LINK is a directory; move it away first"
+				fi
+				say "replacing $intdir/$LINK with a link to the installed binary"
 			fi
-			say "replacing $intdir/$LINK with a link to the installed binary"
+			run ln -sfn "$target" "$intdir/$LINK"
+			if [ "$amroot" = yes ]; then run chown -h "root:$grp" "$intdir/$LINK"; fi
+			say "linked $intdir/$LINK -> $target"
 		fi
-		run ln -sfn "$target" "$intdir/$LINK"
-		if [ "$amroot" = yes ]; then run chown -h "root:$grp" "$intdir/$LINK"; fi
-		say "linked $intdir/$LINK -> $target"
 	fi
 
 	etcdir=$root/etc
@@ -228,7 +241,14 @@ do_install() {
 	say "spool $statedir/spool (root:$grp 0770)"
 
 	register "$1"
-	if [ -z "$DESTDIR" ] && [ -z "$DRY" ] && [ -z "$ALL" ]; then
+	if [ -n "$WAZUH5" ] && [ -z "$DRY" ] && [ -z "$ALL" ]; then
+		cat <<EOF
+next steps (Wazuh 5 agent):
+  $bindir/ossec-nagios check-config
+  $bindir/ossec-nagios gen wazuh5         (the Active response channel and monitor to create)
+  $bindir/ossec-nagios gen nagios         (or gen icinga2, for the monitoring side)
+EOF
+	elif [ -z "$DESTDIR" ] && [ -z "$DRY" ] && [ -z "$ALL" ]; then
 		cat <<EOF
 next steps:
   $bindir/ossec-nagios check-config

@@ -159,6 +159,11 @@ type Alerts struct {
 type States struct {
 	Warning  int // level >= Warning: WARNING; below: OK
 	Critical int // level >= Critical: CRITICAL
+	// WarningSeverity and CriticalSeverity are the thresholds for Wazuh 5
+	// level keywords, written after the number: "warning = 7 | medium".
+	// Empty: the keyword whose band holds the number (migration guide:
+	// 1-3 informational, 4-6 low, 7-9 medium, 10-13 high, 14-16 critical).
+	WarningSeverity, CriticalSeverity string
 	// SendOK sends the OK results of alerts below Warning. Off (the
 	// default), they are not sent: they would clear a problem another
 	// alert raised on the same service. A [service] may override it.
@@ -197,6 +202,7 @@ type Service struct {
 	Name     string
 	Groups   []string // any of these rule groups
 	Rules    []Range  // any of these rule ids
+	RuleUIDs []string // any of these Wazuh 5 rule ids (UUIDs, lower case)
 	Levels   []Range  // any of these rule levels
 	Location string   // path.Match glob against the alert's location
 	// Nagios is [nagios] with this section's overrides applied.
@@ -210,7 +216,7 @@ type Service struct {
 
 // CatchAll reports whether s has no criteria.
 func (s Service) CatchAll() bool {
-	return len(s.Groups) == 0 && len(s.Rules) == 0 && len(s.Levels) == 0 && s.Location == ""
+	return len(s.Groups) == 0 && len(s.Rules) == 0 && len(s.RuleUIDs) == 0 && len(s.Levels) == 0 && s.Location == ""
 }
 
 // Output is the [output] section.

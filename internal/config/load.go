@@ -285,8 +285,8 @@ func (l *loader) fields(name string) (map[string]keyFunc, bool) {
 		}, true
 	case "states":
 		return map[string]keyFunc{
-			"warning":  intKey(&c.States.Warning, 0, 16),
-			"critical": intKey(&c.States.Critical, 0, 16),
+			"warning":  levelKey(&c.States.Warning, &c.States.WarningSeverity),
+			"critical": levelKey(&c.States.Critical, &c.States.CriticalSeverity),
 			"send_ok":  boolKey(&c.States.SendOK),
 		}, true
 	case "output":
@@ -473,8 +473,8 @@ func (l *loader) service(sec *ini.Section, name string) error {
 	var o serviceOverrides
 	fields := map[string]keyFunc{
 		"groups": groupsKey(&s.Groups),
-		"rules":  rangesKey(&s.Rules, 1, maxRuleID),
-		"levels": rangesKey(&s.Levels, 0, 16),
+		"rules":  ruleIDsKey(&s.Rules, &s.RuleUIDs),
+		"levels": levelsKey(&s.Levels),
 		"location": func(v string) error {
 			if v == "" {
 				return invalidf("empty glob")
@@ -553,6 +553,9 @@ func (l *loader) finish() error {
 	}
 	if c.States.Warning > c.States.Critical {
 		return fail("states", "warning", invalidf("%d is above critical (%d)", c.States.Warning, c.States.Critical))
+	}
+	if w, cr := severityRank(c.States.WarningSeverity, c.States.Warning), severityRank(c.States.CriticalSeverity, c.States.Critical); w > cr {
+		return fail("states", "warning", invalidf("Wazuh 5 level %s is above critical's %s", severities[w-1], severities[cr-1]))
 	}
 	limit := MaxOutputLen
 	if c.Delivery.Transport == TransportNSCA {
