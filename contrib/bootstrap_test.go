@@ -251,3 +251,45 @@ func TestBootstrapKeepsForeignPrefix(t *testing.T) {
 		t.Errorf("the downloader was run")
 	}
 }
+
+// TestBootstrapPackages: apt-get installs exactly the missing packages
+// (dpkg-query and apt-get are fakes that record what they were asked), and
+// nothing when none is missing.
+func TestBootstrapPackages(t *testing.T) {
+	realGo, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("no go on PATH: %v", err)
+	}
+	calls := filepath.Join(t.TempDir(), "apt-get.calls")
+	fakes := script(t, "apt-get", `echo "$*" >> `+calls+"\n")
+	for name, body := range map[string]string{
+		// dpkg-query -W -f='${Status}' PKG: PKG is missing if listed in MISSING.
+		"dpkg-query": `for p in $MISSING; do [ "$p" = "$3" ] && exit 1; done; printf 'install ok installed'` + "\n",
+		"sudo":       `exec "$@"` + "\n",
+		"go":         `exec "` + realGo + `" "$@"` + "\n",
+	} {
+		if err := os.WriteFile(filepath.Join(fakes, name), []byte("#!/bin/sh\n"+body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name, missing, want string
+	}{
+		{"two missing", "nagios4-core icinga2-bin", "update -q\ninstall -y -q --no-install-recommends nagios4-core icinga2-bin\n"},
+		{"none missing", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			os.Remove(calls)
+			cmd := exec.Command("sh", "bootstrap.sh", "-prefix", filepath.Join(t.TempDir(), "go"))
+			cmd.Env = append(os.Environ(), "PATH="+fakes+":"+toolsDir(t), "MISSING="+tc.missing)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("bootstrap: %v\n%s", err, out)
+			}
+			got, _ := os.ReadFile(calls)
+			if string(got) != tc.want {
+				t.Errorf("apt-get calls:\n%s\nwant:\n%s\noutput:\n%s", got, tc.want, out)
+			}
+		})
+	}
+}
