@@ -11,10 +11,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ossec-nagios/ossec-nagios/bridge"
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 )
 
 // ErrCorruptState is wrapped by the error that reports a state file that
@@ -60,7 +60,7 @@ func OpenStateFile(path string, opts Options) (*StateFile, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := safefile.EnsureDir(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("flood: state file directory: %w", err)
 	}
 	return &StateFile{path: path, opts: opts}, nil
@@ -168,7 +168,7 @@ func (f *StateFile) update(ctx context.Context, fn func(table, time.Time) error)
 }
 
 func (f *StateFile) load() (table, error) {
-	fh, err := os.Open(f.path)
+	fh, err := safefile.OpenFile(f.path, os.O_RDONLY)
 	if errors.Is(err, fs.ErrNotExist) {
 		return table{}, nil
 	}
@@ -191,49 +191,13 @@ func (f *StateFile) load() (table, error) {
 	return table{}, fmt.Errorf("%w; moved to %s; aggregated alerts in it are lost", err, aside)
 }
 
-func (f *StateFile) save(t table) (err error) {
-	dir, base := filepath.Split(f.path)
-	if dir == "" {
-		dir = "."
-	}
-	// Under the lock nobody else writes: any temporary file is a leftover.
-	if old, _ := filepath.Glob(filepath.Join(dir, "."+base+".tmp-*")); len(old) > 0 {
-		for _, o := range old {
-			os.Remove(o)
-		}
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
+func (f *StateFile) save(t table) error {
+	// Under the lock nobody else writes: a temporary file is a leftover.
+	safefile.RemoveTemps(f.path)
+	if err := safefile.WriteFile(f.path, encodeState(t)); err != nil {
 		return fmt.Errorf("flood: write state: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("flood: write state: %w", err)
-		}
-	}()
-	if err = tmp.Chmod(0o640); err != nil {
-		return err
-	}
-	if _, err = tmp.Write(encodeState(t)); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), f.path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return nil
 }
 
 // The state file is text: the header line, then one line per window:
@@ -397,31 +361,12 @@ func decodeWindow(line string, nn int) (key, *window, error) {
 	}, nil
 }
 
-// lockFile takes an exclusive flock on path, polling so that ctx can end
-// the wait. The returned function releases it.
+// lockFile takes the state file's lock, waiting as long as ctx allows.
+// The returned function releases it.
 func lockFile(ctx context.Context, path string) (func(), error) {
-	fh, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
+	unlock, err := safefile.Lock(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("flood: lock: %w", err)
+		return nil, fmt.Errorf("flood: %w", err)
 	}
-	delay := time.Millisecond
-	for {
-		err := syscall.Flock(int(fh.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { fh.Close() }, nil // closing releases the lock
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
-			fh.Close()
-			return nil, fmt.Errorf("flood: lock %s: %w", path, err)
-		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			fh.Close()
-			return nil, fmt.Errorf("flood: lock %s: %w", path, ctx.Err())
-		case <-t.C:
-		}
-		delay = min(2*delay, 20*time.Millisecond)
-	}
+	return unlock, nil
 }

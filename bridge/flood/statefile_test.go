@@ -133,7 +133,7 @@ func TestStateFileFailsOpen(t *testing.T) {
 func TestStateFileLeftoverTemp(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "flood.state")
-	left := filepath.Join(dir, ".flood.state.tmp-123")
+	left := filepath.Join(dir, ".tmp-123-flood.state-456") // a writer died before its rename
 	if err := os.WriteFile(left, []byte("half"), 0o640); err != nil {
 		t.Fatal(err)
 	}

@@ -86,7 +86,7 @@ const (
 	lockName       = "lock"
 	quarantineName = "quarantine"
 	reasonSuffix   = ".why" // beside a quarantined result: when and why
-	tempPrefix     = ".tmp-"
+	tempPrefix     = safefile.TempPrefix
 	suffix         = ".res"
 	maxPasses      = 8 // directory listings per Drain, so that a steady stream of Puts cannot hold it forever
 )
@@ -242,34 +242,11 @@ func target(r bridge.Result) string {
 	return r.Host + "/" + r.Service
 }
 
-func (s *Spool) writeDurably(dir, name string, b []byte) (err error) {
-	f, err := os.CreateTemp(dir, tempPrefix+strconv.Itoa(os.Getpid())+"-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = f.Chmod(safefile.FileMode); err != nil {
-		return err
-	}
-	if _, err = f.Write(b); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		return err
-	}
-	return syncDir(dir)
+// writeDurably writes dir/name through safefile (temporary file named
+// tempPrefix..., fsync, rename, directory fsync), so that a listing never
+// sees half a record.
+func (s *Spool) writeDurably(dir, name string, b []byte) error {
+	return safefile.WriteFile(filepath.Join(dir, name), b)
 }
 
 func syncDir(dir string) error { return safefile.SyncDir(dir) }

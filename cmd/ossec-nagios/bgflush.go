@@ -20,7 +20,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -29,6 +28,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 )
 
 const (
@@ -54,24 +55,17 @@ func flusherLockPath(a *app) string { return filepath.Join(a.cfg.Spool.Dir, flus
 // tryFlusherLock takes the flusher lock without waiting. ok is false when
 // another process holds it.
 func tryFlusherLock(path string) (f *os.File, ok bool, err error) {
-	f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o660)
+	f, ok, err = safefile.TryLock(path)
 	if err != nil {
 		return nil, false, fmt.Errorf("flusher lock: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, false, nil
-		}
-		return nil, false, fmt.Errorf("flusher lock %s: %w", path, err)
-	}
-	return f, true, nil
+	return f, ok, nil
 }
 
 // flusherPid reads the pid a running flusher wrote into its lock file
 // (0 if unknown).
 func flusherPid(path string) int {
-	b, err := os.ReadFile(path)
+	b, err := safefile.ReadFile(path, 64)
 	if err != nil {
 		return 0
 	}

@@ -42,7 +42,7 @@ func runFlush(ctx context.Context, e *env, args []string) int {
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() { fmt.Fprint(e.stderr, flushUsage); fs.PrintDefaults() }
 	cfgFlag := fs.String("config", "", "mapping INI (default $OSSEC_NAGIOS_CONFIG or <OSSEC>/etc/ossec-nagios.ini)")
-	verbose := fs.Bool("v", false, "print what was delivered")
+	verbose := fs.Bool("v", false, "print how many results were delivered, quarantined and are still spooled")
 	sendHeartbeat := fs.Bool("heartbeat", true, "send the [heartbeat] result when due (the background flusher passes false: the heartbeat is cron's flush's)")
 	background := fs.Bool("background", false, "internal: run as the detached flusher an active response starts (passes with backoff until the spool is empty)")
 	if err := fs.Parse(args); err != nil {

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -22,6 +21,7 @@ import (
 	"github.com/ossec-nagios/ossec-nagios/bridge/follow"
 	"github.com/ossec-nagios/ossec-nagios/bridge/health"
 	"github.com/ossec-nagios/ossec-nagios/internal/config"
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 )
 
 const followUsage = `usage: ossec-nagios follow [-config F] [-from-start] [-once]
@@ -180,7 +180,7 @@ func (a *app) followOptions(log logrus.FieldLogger, fl followFlags) (o follow.Op
 		o.Filter.Rules = append(o.Filter.Rules, follow.RuleRange{From: r.Min, To: r.Max})
 	}
 	o.Path, o.Format = a.followFile(c.Format, c.StateFile)
-	if err := os.MkdirAll(filepath.Dir(c.StateFile), 0o750); err != nil {
+	if err := safefile.EnsureDir(filepath.Dir(c.StateFile)); err != nil {
 		return o, nil, fmt.Errorf("follow: cursor directory: %w", err)
 	}
 	if a.floodEnabled() {
@@ -268,17 +268,12 @@ func (a *app) followFile(format, cursorFile string) (string, follow.Format) {
 // second follow process on the same cursor (which would send every alert
 // twice) refuses to start.
 func lockCursor(cursorFile string) (unlock func(), err error) {
-	p := cursorFile + ".lock"
-	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o640)
+	f, ok, err := safefile.TryLock(cursorFile + ".lock")
 	if err != nil {
-		return nil, fmt.Errorf("follow: lock: %w", err)
+		return nil, fmt.Errorf("follow: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, hintError{fmt.Errorf("follow: another follow process uses %s", cursorFile), "stop it first (systemctl stop ossec-nagios-follow), or give this one another [follow] state_file"}
-		}
-		return nil, fmt.Errorf("follow: lock %s: %w", p, err)
+	if !ok {
+		return nil, hintError{fmt.Errorf("follow: another follow process uses %s", cursorFile), "stop it first (systemctl stop ossec-nagios-follow), or give this one another [follow] state_file"}
 	}
 	// The pid is informational: the lock is the flock, released by the
 	// kernel when the process ends however it ends.

@@ -18,6 +18,7 @@ import (
 	"github.com/ossec-nagios/ossec-nagios/bridge/agents"
 	"github.com/ossec-nagios/ossec-nagios/bridge/alert"
 	"github.com/ossec-nagios/ossec-nagios/internal/config"
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 	"github.com/ossec-nagios/ossec-nagios/nagioscfg"
 )
 
@@ -105,7 +106,7 @@ func runGen(ctx context.Context, e *env, args []string) int {
 		_, err = e.stdout.Write(out)
 		return e.report(err)
 	}
-	return e.report(writeFileAtomic(*outFlag, out, 0o644))
+	return e.report(writeGenerated(*outFlag, out))
 }
 
 // wazuh5Setup is the generator's input for a Wazuh 5 shop.
@@ -177,6 +178,7 @@ func (a *app) genConfig(e *env, dialect, hostsFile, manager string, withHosts bo
 		gc.Existing = []string{"localhost"}
 	}
 	explicit := hostsFile != ""
+	missingKeys := false
 	if !explicit {
 		hostsFile = filepath.Join(a.root, "etc", "client.keys")
 	}
@@ -186,6 +188,7 @@ func (a *app) genConfig(e *env, dialect, hostsFile, manager string, withHosts bo
 			return gc, fmt.Errorf("read agents: %w", err)
 		}
 		list = nil // no client.keys: the manager alone
+		missingKeys = true
 	}
 	if manager == "" {
 		if h, err := os.Hostname(); err == nil {
@@ -194,6 +197,9 @@ func (a *app) genConfig(e *env, dialect, hostsFile, manager string, withHosts bo
 	}
 	if manager != "" && manager != "-" {
 		list = append(list, agents.Agent{ID: "000", Name: manager})
+	}
+	if missingKeys && manager != "" && manager != "-" {
+		fmt.Fprintf(e.stderr, "ossec-nagios: warning: gen %s: %s does not exist: only the manager's host %q is generated; name the agents with -hosts (client.keys or a list of names)\n", dialect, hostsFile, manager)
 	}
 	if len(list) == 0 {
 		return gc, fmt.Errorf("no agents in %s and no manager name", hostsFile)
@@ -301,31 +307,11 @@ func icingaSettings(s config.NagiosSettings) nagioscfg.Settings {
 	return n
 }
 
-// writeFileAtomic writes b to path through a temporary file and a rename,
-// so that a reader never sees half a file.
-func writeFileAtomic(path string, b []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
+// writeGenerated replaces path with the generated configuration,
+// atomically and durably, readable by all (Nagios and Icinga 2 read it as
+// their own users).
+func writeGenerated(path string, b []byte) error {
+	if err := safefile.WriteFileMode(path, b, 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

@@ -223,3 +223,28 @@ func TestGenWarnsWhenNobodyIsPaged(t *testing.T) {
 		})
 	}
 }
+
+// TestGenWarnsWithoutClientKeys: with no -hosts and no <OSSEC>/etc/client.keys
+// gen still writes the manager's objects, and says on stderr that the
+// agents are missing instead of staying silent.
+func TestGenWarnsWithoutClientKeys(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("OSSEC_NAGIOS_ROOT", dir)
+	t.Setenv("OSSEC_NAGIOS_CONFIG", "")
+	iniFile := filepath.Join(dir, "ossec-nagios.ini")
+	if err := os.WriteFile(iniFile, []byte("[nsca]\nserver = 127.0.0.1\n[service \"OSSEC\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	args := []string{"ossec-nagios", "gen", "nagios", "-config", iniFile, "-manager", "mgr", "-with-hosts"}
+	if rc := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr); rc != exitOK {
+		t.Fatalf("rc %d: %s", rc, stderr.String())
+	}
+	want := "ossec-nagios: warning: gen nagios: " + filepath.Join(dir, "etc", "client.keys") + " does not exist: only the manager's host \"mgr\" is generated"
+	if !strings.HasPrefix(stderr.String(), want) || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("stderr %q, want one line starting %q", stderr.String(), want)
+	}
+	if !strings.Contains(stdout.String(), "host_name") || !strings.Contains(stdout.String(), "mgr") {
+		t.Errorf("no objects for the manager:\n%s", stdout.String())
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/sirupsen/logrus"
+
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 )
 
 // ossecFormatter writes one line per entry in the style of OSSEC's own
@@ -58,7 +60,7 @@ func oneLine(s string) string {
 	return r.Replace(s)
 }
 
-// openLog returns a logger that appends to path (creating it 0640), or to
+// openLog returns a logger that appends to path (creating it 0660), or to
 // fallback when the file cannot be opened; the returned closer closes the
 // file. The open error, if any, is logged to the fallback.
 func openLog(path string, level logrus.Level, fallback io.Writer) (*logrus.Logger, io.Closer) {
@@ -69,8 +71,10 @@ func openLog(path string, level logrus.Level, fallback io.Writer) (*logrus.Logge
 	if path == "" {
 		return l, io.NopCloser(nil)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err == nil {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	if err := safefile.EnsureDir(filepath.Dir(path)); err == nil {
+		// Never through a link: the logs directory may be writable by
+		// the ossec group, and the bridge runs as root.
+		f, err := safefile.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE)
 		if err == nil {
 			l.SetOutput(f)
 			return l, f

@@ -61,7 +61,28 @@ func TestOpenLogFallsBack(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), "ossec-nagios: to file") {
 		t.Fatalf("log file = %q, %v", b, err)
 	}
-	if st, _ := os.Stat(path); st.Mode().Perm() != 0o640 {
-		t.Errorf("log mode %v, want 0640", st.Mode().Perm())
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o660 {
+		t.Errorf("log mode %v, want 0660 (shared with the ossec group)", st.Mode().Perm())
+	}
+
+	// A link planted at the log's place is never followed: the bridge
+	// runs as root, and the target would be appended to.
+	target := filepath.Join(dir, "target")
+	if err := os.WriteFile(target, []byte("untouched"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	linked := filepath.Join(dir, "logs", "linked.log")
+	if err := os.Symlink(target, linked); err != nil {
+		t.Fatal(err)
+	}
+	fallback.Reset()
+	l, c = openLog(linked, logrus.InfoLevel, &fallback)
+	l.Info("not through the link")
+	c.Close()
+	if b, _ := os.ReadFile(target); string(b) != "untouched" {
+		t.Errorf("the link's target was written: %q", b)
+	}
+	if !strings.Contains(fallback.String(), "not through the link") || !strings.Contains(fallback.String(), "not a regular file") {
+		t.Errorf("fallback got %q", fallback.String())
 	}
 }

@@ -24,9 +24,14 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
+
+// TempPrefix starts the name of every temporary file the package writes
+// (and RemoveTemps removes): a directory listing skips such names.
+const TempPrefix = ".tmp-"
 
 // Modes of what the package creates.
 const (
@@ -44,6 +49,12 @@ var ErrNotRegular = errors.New("not a regular file (a symbolic link or special f
 // the mode of dir when this process owns it. It refuses a dir that is not
 // a directory (a symbolic link included).
 func MkdirShared(dir string) error { return mkdir(dir, true) }
+
+// EnsureDir creates dir and any missing parents like MkdirShared but
+// leaves an existing dir (or a link to one) as it is: for the directory
+// of a state file whose place the operator chose, which may be shared
+// with others.
+func EnsureDir(dir string) error { return mkdir(dir, false) }
 
 // mkdir is MkdirShared; only the directory asked for (top) is widened,
 // never an existing parent such as the OSSEC tree.
@@ -154,19 +165,51 @@ func ReadFile(path string, max int64) ([]byte, error) {
 // WriteFile replaces path durably with b: a temporary file in the same
 // directory (FileMode), fsync, rename, directory fsync. A symbolic link
 // at path is replaced, never followed.
-func WriteFile(path string, b []byte) error { return write(path, b, true) }
+func WriteFile(path string, b []byte) error { return write(path, b, FileMode, true) }
 
-// Replace is WriteFile without the fsyncs: atomic (a reader sees the old
-// or the new content) but not durable, for files rewritten often whose
-// loss in a crash costs nothing (follow mode's status).
-func Replace(path string, b []byte) error { return write(path, b, false) }
+// WriteFileMode is WriteFile with another mode than FileMode, for files
+// that are not the bridge's own state (generated configuration that
+// others read).
+func WriteFileMode(path string, b []byte, mode fs.FileMode) error { return write(path, b, mode, true) }
 
-func write(path string, b []byte, durable bool) (err error) {
+// RemoveTemps removes the temporary files that writers of path left when
+// they died between creating and renaming them. Call it only while
+// holding the lock under which path is written: then every temporary
+// file is a leftover.
+func RemoveTemps(path string) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, ".tmp-"+strconv.Itoa(os.Getpid())+"-"+base+"-*")
+	old, _ := filepath.Glob(filepath.Join(dir, TempPrefix+"*-"+globEscape(base)+"-*"))
+	for _, o := range old {
+		os.Remove(o)
+	}
+}
+
+// globEscape quotes the pattern characters of a file name.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Replace is WriteFile without the fsyncs: atomic (a reader sees the old
+// or the new content) but not durable, for files rewritten often whose
+// loss in a crash costs nothing (follow mode's status).
+func Replace(path string, b []byte) error { return write(path, b, FileMode, false) }
+
+func write(path string, b []byte, mode fs.FileMode, durable bool) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, TempPrefix+strconv.Itoa(os.Getpid())+"-"+base+"-*")
 	if err != nil {
 		return err
 	}
@@ -177,7 +220,7 @@ func write(path string, b []byte, durable bool) (err error) {
 			os.Remove(tmp)
 		}
 	}()
-	if err = f.Chmod(FileMode); err != nil {
+	if err = f.Chmod(mode); err != nil {
 		return err
 	}
 	if _, err = f.Write(b); err != nil {
@@ -231,13 +274,13 @@ func Lock(ctx context.Context, path string) (unlock func(), err error) {
 	}
 	delay := time.Millisecond
 	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { f.Close() }, nil // closing releases the lock
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+		ok, err := flock(f, path)
+		if err != nil {
 			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, err)
+			return nil, err
+		}
+		if ok {
+			return func() { f.Close() }, nil // closing releases the lock
 		}
 		t := time.NewTimer(delay)
 		select {
@@ -249,4 +292,32 @@ func Lock(ctx context.Context, path string) (unlock func(), err error) {
 		}
 		delay = min(2*delay, 50*time.Millisecond)
 	}
+}
+
+// TryLock takes the lock of Lock without waiting. ok is false (and f nil)
+// when another process holds it. The lock is held until f is closed; a
+// holder may write into f (its pid, for messages).
+func TryLock(path string) (f *os.File, ok bool, err error) {
+	f, err = OpenFile(path, os.O_RDWR|os.O_CREATE)
+	if err != nil {
+		return nil, false, err
+	}
+	if ok, err = flock(f, path); err != nil || !ok {
+		f.Close()
+		return nil, false, err
+	}
+	return f, true, nil
+}
+
+// flock tries an exclusive flock(2) once: ok false when it is held
+// elsewhere.
+func flock(f *os.File, path string) (ok bool, err error) {
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, syscall.EWOULDBLOCK) || errors.Is(err, syscall.EINTR):
+		return false, nil
+	}
+	return false, fmt.Errorf("lock %s: %w", path, err)
 }

@@ -141,3 +141,26 @@ func TestLock(t *testing.T) {
 		t.Errorf("lock mode %v", fi.Mode())
 	}
 }
+
+// TestEnsureDirLeavesExistingAlone: the directory of a state file the
+// operator placed (e.g. the OSSEC tree itself, 0750) keeps its mode; a
+// missing one is created group-shared.
+func TestEnsureDirLeavesExistingAlone(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := EnsureDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode()&(fs.ModePerm|fs.ModeSetgid) != 0o750 {
+		t.Fatalf("existing directory: %v, %v; want its mode 0750 kept", fi.Mode(), err)
+	}
+	sub := filepath.Join(dir, "a", "b")
+	if err := EnsureDir(sub); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(sub); err != nil || fi.Mode()&(fs.ModePerm|fs.ModeSetgid) != DirMode&(fs.ModePerm|fs.ModeSetgid) {
+		t.Fatalf("new directory: %v, %v; want %v", fi.Mode(), err, DirMode)
+	}
+}
