@@ -1,5 +1,14 @@
 # ossec-nagios — build, test, benchmark.
-GO       ?= go
+# The go: GO=... if given, else a Go 1.26+ on PATH, else the one
+# contrib/bootstrap.sh installs in $(GO_PREFIX); its directory goes first
+# on PATH, so the tests' own go commands use the same Go.
+GO_PREFIX ?= /usr/local/go
+ifeq ($(origin GO),undefined)
+GO := $(or $(shell sh contrib/bootstrap.sh -which -prefix '$(GO_PREFIX)' 2>/dev/null),go)
+endif
+ifneq ($(filter /%,$(GO)),)
+export PATH := $(patsubst %/,%,$(dir $(GO))):$(PATH)
+endif
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 COMMIT   ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 LDFLAGS  := -s -w -X main.version=$(VERSION) $(if $(COMMIT),-X main.commit=$(COMMIT))
@@ -9,7 +18,7 @@ FUZZTIME ?= 10s
 # install, uninstall, man, deb, test-package
 include packaging.mk
 
-.PHONY: all build test vet lint fuzz bench demo clean
+.PHONY: all build test vet lint fuzz bench demo bootstrap clean
 
 all: build
 
@@ -60,8 +69,16 @@ fuzz:
 bench: build
 	bash contrib/bench/bench.sh
 
+# The demo: Debian's stock nagios4 with the generated objects, the alerts
+# through the active response, who was paged, then a wrong NSCA password
+# and what tells the operator. Needs the packages bootstrap installs.
 demo: build
 	bash contrib/demo/demo.sh
+
+# Debian packages and Go 1.26 (README's first command runs the script
+# itself, since a bare Debian has no make).
+bootstrap:
+	sh contrib/bootstrap.sh -prefix '$(GO_PREFIX)'
 
 clean:
 	rm -rf bin dist
