@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -160,12 +161,14 @@ func cutStringEnd(head []byte, keyEnd int) (int, bool) {
 // locationAtEnd matches a top-level "location" member ending the line: a
 // `,"` cannot occur inside a JSON string (a quote there is escaped), and a
 // single `}` after the value closes the outermost object.
-var locationAtEnd = regexp.MustCompile(`,\s*"location"\s*:\s*("(?:[^"\\\x00-\x1f]|\\.)*")\s*\}\s*$`)
+var locationAtEnd = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`,\s*"location"\s*:\s*("(?:[^"\\\x00-\x1f]|\\.)*")\s*\}\s*$`)
+})
 
 // tailLocation returns the JSON string of a top-level "location" that
 // ends the line whose last bytes tail holds, nil when there is none.
 func tailLocation(tail []byte) []byte {
-	m := locationAtEnd.FindSubmatch(tail)
+	m := locationAtEnd().FindSubmatch(tail)
 	if m == nil {
 		return nil
 	}

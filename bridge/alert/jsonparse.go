@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -86,7 +87,10 @@ type jsonObject struct {
 	// lowerClosed: every field name in lower case is itself a field name,
 	// so a lower-case key that matched none exactly matches none at all.
 	lowerClosed bool
-	slow        reflect.Type // the struct encoding/json decodes into
+	// slow is the struct encoding/json decodes into, built on first use:
+	// reflect.StructOf at package init cost every process (the active
+	// response included) most of this package's start-up time.
+	slow func() reflect.Type
 }
 
 var (
@@ -283,7 +287,8 @@ func newJSONObject(name string, present int, fields []jsonField) *jsonObject {
 	if len(fields) > 64 {
 		panic("alert: more than 64 fields in JSON object " + name) // the fast path's bit set
 	}
-	o := &jsonObject{name: name, fields: fields, present: present, lowerClosed: true, slow: slowType(fields)}
+	o := &jsonObject{name: name, fields: fields, present: present, lowerClosed: true}
+	o.slow = sync.OnceValue(func() reflect.Type { return slowType(fields) })
 	for _, f := range fields {
 		if lookupField(fields, strings.ToLower(f.name)) < 0 {
 			o.lowerClosed = false
@@ -325,7 +330,7 @@ func slowType(fields []jsonField) reflect.Type {
 		case kindLabels, kindFlatten:
 			t = reflect.TypeFor[map[string]any]()
 		case kindObject:
-			t = f.sub.slow
+			t = f.sub.slow()
 			if f.sub.present >= 0 {
 				t = reflect.PointerTo(t) // null or absent: no object
 			}
@@ -339,7 +344,7 @@ func slowType(fields []jsonField) reflect.Type {
 // the table: the reference for the fast path, and what decides every
 // error.
 func slowDecodeJSON(b []byte) (jsonDoc, error) {
-	v := reflect.New(alertObject.slow)
+	v := reflect.New(alertObject.slow())
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
 	if err := d.Decode(v.Interface()); err != nil {

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -94,7 +95,7 @@ func fileGroup(st os.FileInfo) string {
 	return gid
 }
 
-var serviceSection = regexp.MustCompile(`^service\s+"(.*)"$`)
+var serviceSection = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^service\s+"(.*)"$`) })
 
 // loader holds the state of one Load.
 type loader struct {
@@ -237,7 +238,7 @@ func (l *loader) section(sec *ini.Section) error {
 	if fields, ok := l.fields(sec.Name()); ok {
 		return l.keys(sec, fields)
 	}
-	if m := serviceSection.FindStringSubmatch(sec.Name()); m != nil {
+	if m := serviceSection().FindStringSubmatch(sec.Name()); m != nil {
 		return l.service(sec, m[1])
 	}
 	if strings.HasPrefix(sec.Name(), "service") {
