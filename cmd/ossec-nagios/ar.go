@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -35,8 +36,10 @@ import (
 
 // processStart is when this process started: when execd forked it, as
 // the kernel recorded it (10 ms resolution), else package initialisation.
-// The active response's budget counts from it.
-var processStart = forkTime(time.Now())
+// The active response's budget counts from it. It is read on first use
+// (the kernel's record does not change), so commands that never start an
+// invocation do not pay for the two /proc reads.
+var processStart = sync.OnceValue(func() time.Time { return forkTime(time.Now()) })
 
 // forkTime returns when the process was forked (/proc/self/stat's
 // starttime, in clock ticks since boot, against /proc/uptime), or
@@ -116,6 +119,9 @@ func (e *env) startInvocation(ctx context.Context, mode string) (*invocation, er
 	inv := &invocation{e: e, app: a, log: l, closer: c, entry: l.WithField("mode", mode), sig: ctx}
 	d := a.cfg.AR.Deadline
 	start := e.start
+	if start.IsZero() && e.startFn != nil {
+		start = e.startFn()
+	}
 	if start.IsZero() {
 		start = time.Now()
 	}

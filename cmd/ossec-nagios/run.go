@@ -66,8 +66,10 @@ type env struct {
 	// detection); tests point it at a throw-away OSSEC tree.
 	executable func() (string, error)
 	// start is when the process started (the active response's budget
-	// counts from it); zero means when the invocation starts.
-	start time.Time
+	// counts from it); zero means startFn's answer, or when the
+	// invocation starts when there is no startFn.
+	start   time.Time
+	startFn func() time.Time
 }
 
 // usageError marks an error caused by the caller's input (exit 2).
@@ -131,7 +133,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		stderr:     stderr,
 		getenv:     os.Getenv,
 		executable: executablePath,
-		start:      processStart,
+		startFn:    processStart,
 	}
 	if len(args) > 0 {
 		e.argv0 = args[0]
