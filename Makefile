@@ -45,26 +45,11 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt wants to change:"; echo "$$out"; exit 1; fi
 
 # Every fuzz target (func FuzzX in a _test.go) for $(FUZZTIME) each, on top
-# of its seed corpus. Each package's test binary is built once, with the
-# fuzzing instrumentation, and runs its targets one after the other in the
-# package's directory; the corpus the fuzzer grows is kept where go test
-# keeps it ($$GOCACHE/fuzz). A crasher is written to the package's
-# testdata/fuzz/FuzzX/ and fails the run: commit that file (go test then
-# replays it every time) and add a named regression test for the bug.
+# of its seed corpus (contrib/fuzz.sh says how). A crasher is written to
+# the package's testdata/fuzz/FuzzX/ and fails the run: commit that file
+# (go test then replays it every time) and add a named regression test.
 fuzz:
-	@set -e; bins=$$(mktemp -d); trap 'rm -rf "$$bins"' EXIT; \
-	cache=$$($(GO) env GOCACHE)/fuzz; start=$$(date +%s); n=0; \
-	for dir in $$(grep -l '^func Fuzz' $$(find . -name '*_test.go' -not -path './.git/*') | xargs -n1 dirname | sort -u); do \
-	  bin=$$bins/$$(echo "$${dir#./}" | tr / _).test; \
-	  $(GO) test -c -fuzz=. -o "$$bin" "$$dir"; \
-	  for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$$dir"/*_test.go | sed 's/^func //' | sort -u); do \
-	    echo "fuzz $$dir $$t for $(FUZZTIME)"; \
-	    (cd "$$dir" && "$$bin" -test.run='^$$' -test.fuzz="^$$t\$$" -test.fuzztime=$(FUZZTIME) -test.fuzzcachedir="$$cache") || \
-	      { echo "fuzz: $$t in $$dir failed; the crasher is in $$dir/testdata/fuzz/$$t/"; exit 1; }; \
-	    n=$$((n + 1)); \
-	  done; \
-	done; \
-	echo "fuzz: $$n targets, $(FUZZTIME) each, $$(( $$(date +%s) - start )) s in all"
+	GO='$(GO)' bash contrib/fuzz.sh $(FUZZTIME)
 
 bench: build
 	bash contrib/bench/bench.sh
