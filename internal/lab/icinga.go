@@ -125,15 +125,7 @@ func StartIcinga(t testing.TB, opts IcingaOptions) *IcingaServer {
 	}
 	var core strings.Builder
 	core.WriteString("object Endpoint NodeName {}\nobject Zone ZoneName { endpoints = [ NodeName ] }\n")
-	core.WriteString("object ApiListener \"api\" {\n  bind_host = \"127.0.0.1\"\n  bind_port = ApiPort\n}\n")
-	fmt.Fprintf(&core, "object ApiUser %s {\n  password = %s\n  permissions = [ ", IcingaQuote(s.User), IcingaQuote(s.Password))
-	for i, p := range perms {
-		if i > 0 {
-			core.WriteString(", ")
-		}
-		core.WriteString(IcingaQuote(p))
-	}
-	core.WriteString(" ]\n}\n")
+	core.WriteString(s.apiConf(perms))
 	core.WriteString("object FileLogger \"main-log\" {\n  severity = \"information\"\n  path = LogDir + \"/icinga2.log\"\n}\n")
 	if opts.Checker {
 		core.WriteString("object CheckerComponent \"checker\" {}\n")
@@ -147,12 +139,39 @@ func StartIcinga(t testing.TB, opts IcingaOptions) *IcingaServer {
 	must(t, os.WriteFile(main, []byte(fmt.Sprintf("include <itl>\ninclude \"lab-core.conf\"\ninclude_recursive %s\n",
 		IcingaQuote(filepath.Join(dir, "conf.d")))), 0o600))
 
+	s.start(t, bin, main, dir, "-DZoneName="+IcingaNodeName)
+	return s
+}
+
+// apiConf is the ApiListener on 127.0.0.1:ApiPort and the ApiUser
+// s.User with the given permissions, as Icinga 2 configuration.
+func (s *IcingaServer) apiConf(perms []string) string {
+	var b strings.Builder
+	b.WriteString("object ApiListener \"api\" {\n  bind_host = \"127.0.0.1\"\n  bind_port = ApiPort\n}\n")
+	fmt.Fprintf(&b, "object ApiUser %s {\n  password = %s\n  permissions = [ ", IcingaQuote(s.User), IcingaQuote(s.Password))
+	for i, p := range perms {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(IcingaQuote(p))
+	}
+	b.WriteString(" ]\n}\n")
+	return b.String()
+}
+
+// start runs icinga2 daemon -c main with the lab's paths under dir and
+// the given defines on a free port, and waits until the API answers; a
+// port taken in between is tried again, twice. The daemon is stopped
+// when the test ends.
+func (s *IcingaServer) start(t testing.TB, bin, main, dir string, defines ...string) {
+	t.Helper()
 	var lastErr error
 	for try := 0; try < 3; try++ { // the free port may be taken in between
 		s.Port = FreePort(t)
 		s.URL = "https://127.0.0.1:" + strconv.Itoa(s.Port)
 		args := append([]string{"daemon", "-c", main}, icingaDefines(dir)...)
-		args = append(args, "-DNodeName="+IcingaNodeName, "-DZoneName="+IcingaNodeName, "-DApiPort="+strconv.Itoa(s.Port))
+		args = append(args, "-DNodeName="+IcingaNodeName, "-DApiPort="+strconv.Itoa(s.Port))
+		args = append(args, defines...)
 		d, err := startDaemon(bin, args...)
 		if err != nil {
 			t.Fatalf("lab: start icinga2: %v", err)
@@ -160,7 +179,7 @@ func StartIcinga(t testing.TB, opts IcingaOptions) *IcingaServer {
 		s.d = d
 		t.Cleanup(func() { d.stop(t, "icinga2") })
 		if lastErr = waitUntil(30*time.Second, d, s.ready); lastErr == nil {
-			return s
+			return
 		}
 		d.stop(t, "icinga2")
 		if log := s.LogTail() + lastErr.Error(); !strings.Contains(log, "Address already in use") && !strings.Contains(log, "Cannot bind") {
@@ -168,7 +187,6 @@ func StartIcinga(t testing.TB, opts IcingaOptions) *IcingaServer {
 		}
 	}
 	t.Fatalf("lab: icinga2 on %s: %v\n%s", s.URL, lastErr, s.LogTail())
-	return nil
 }
 
 // ready reports whether GET /v1 answers 200 (credentials needed, no

@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -237,43 +236,13 @@ func StartStockIcinga(t testing.TB, objects ...string) *IcingaServer {
 		must(t, os.WriteFile(p, []byte(fmt.Sprintf(stockIcingaNotifyScript, shellQuote(notify))), 0o700))
 		must(t, os.Chmod(p, 0o700)) // the copy exists already, as 0600
 	}
-	var core strings.Builder
-	core.WriteString("object ApiListener \"api\" {\n  bind_host = \"127.0.0.1\"\n  bind_port = ApiPort\n}\n")
-	fmt.Fprintf(&core, "object ApiUser %s {\n  password = %s\n  permissions = [ ", IcingaQuote(s.User), IcingaQuote(s.Password))
-	for i, p := range IcingaBridgePermissions {
-		if i > 0 {
-			core.WriteString(", ")
-		}
-		core.WriteString(IcingaQuote(p))
-	}
-	core.WriteString(" ]\n}\n")
-	must(t, os.WriteFile(filepath.Join(etc, "conf.d", "00-lab-api.conf"), []byte(core.String()), 0o600))
+	must(t, os.WriteFile(filepath.Join(etc, "conf.d", "00-lab-api.conf"), []byte(s.apiConf(IcingaBridgePermissions)), 0o600))
 	for i, o := range objects {
 		must(t, os.WriteFile(filepath.Join(etc, "conf.d", fmt.Sprintf("zz-test-%02d.conf", i+1)), []byte(o), 0o600))
 	}
 	main := filepath.Join(etc, "icinga2.conf")
-	var lastErr error
-	for try := 0; try < 3; try++ { // the free port may be taken in between
-		s.Port = FreePort(t)
-		s.URL = "https://127.0.0.1:" + strconv.Itoa(s.Port)
-		args := append([]string{"daemon", "-c", main}, icingaDefines(dir)...)
-		args = append(args, "-DNodeName="+IcingaNodeName, "-DApiPort="+strconv.Itoa(s.Port))
-		d, err := startDaemon(bin, args...)
-		if err != nil {
-			t.Fatalf("lab: start icinga2: %v", err)
-		}
-		s.d = d
-		t.Cleanup(func() { d.stop(t, "icinga2") })
-		if lastErr = waitUntil(30*time.Second, d, s.ready); lastErr == nil {
-			return s
-		}
-		d.stop(t, "icinga2")
-		if log := s.LogTail() + lastErr.Error(); !strings.Contains(log, "Address already in use") && !strings.Contains(log, "Cannot bind") {
-			break
-		}
-	}
-	t.Fatalf("lab: icinga2 on %s: %v\n%s", s.URL, lastErr, s.LogTail())
-	return nil
+	s.start(t, bin, main, dir)
+	return s
 }
 
 // Notifications returns the lines the recorder of StartStockIcinga wrote,
