@@ -219,20 +219,12 @@ func TestIcingaNotFoundQuarantined(t *testing.T) {
 		services = append(services, fmt.Sprintf("OSSEC %02d", i))
 	}
 	ic := lab.StartIcinga(t, lab.IcingaOptions{Objects: []string{lab.IcingaPassiveObjects("web01", services...)}})
-	root := newOSSECRoot(t, fmt.Sprintf(`[delivery]
-transport = icinga2
-[icinga2]
-url      = %s
-user     = %s
-password = %s
-ca_file  = %s
-timeout  = 5s
-[hosts]
+	root := newOSSECRoot(t, icingaTransport(ic.URL, ic.User, ic.Password, ic.CAFile)+`[hosts]
 default = {agent}
 [service "OSSEC"]
 [heartbeat]
 interval = 0
-`, ic.URL, ic.User, ic.Password, ic.CAFile))
+`)
 	sp, err := spool.Open(root.spoolDir(), spool.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -486,15 +486,7 @@ func TestEndToEndIcinga2(t *testing.T) {
 	ic := lab.StartIcinga(t, lab.IcingaOptions{
 		Objects: []string{lab.IcingaPassiveObjects("web01", "OSSEC SSH", "OSSEC integrity", "OSSEC")},
 	})
-	ini := fmt.Sprintf(`[delivery]
-transport = icinga2
-[icinga2]
-url      = %s
-user     = %s
-password = %s
-ca_file  = %s
-timeout  = 5s
-[states]
+	ini := icingaTransport(ic.URL, ic.User, ic.Password, ic.CAFile) + `[states]
 warning  = 7
 critical = 12
 [hosts]
@@ -506,16 +498,9 @@ rules = 550-554
 [service "OSSEC"]
 [ar]
 deadline = 10s
-`, ic.URL, ic.User, ic.Password, ic.CAFile)
+`
 	root := newOSSECRoot(t, ini)
-	ids := root.alertsLog(t, 1795000000,
-		` mail  - syslog,sshd,authentication_failures,
-2026 Nov 18 10:26:40 (web01) 10.0.0.11->/var/log/secure
-Rule: 5712 (level 10) -> 'SSHD brute force trying to get access to the system.'
-Src IP: 203.0.113.50
-User: root
-Nov 18 10:26:38 web01 sshd[4411]: Failed password for root from 203.0.113.50 port 52144 ssh2
-`)
+	ids := root.alertsLog(t, 1795000000, bruteForceWeb01)
 	rc, stderr := root.run(t, root.ar, nil, "add", "root", "203.0.113.50", ids[0], "5712", "(web01)", "10.0.0.11->/var/log/secure")
 	if rc != 0 {
 		t.Fatalf("rc %d: %s\n%s", rc, stderr, root.log(t))
@@ -548,3 +533,22 @@ Nov 18 10:26:38 web01 sshd[4411]: Failed password for root from 203.0.113.50 por
 		}
 	}
 }
+
+// icingaTransport is the [delivery] and [icinga2] sections of an INI that
+// sends to url (one, or a comma-separated list) with these credentials.
+func icingaTransport(url, user, password, caFile string) string {
+	return fmt.Sprintf("[delivery]\ntransport = icinga2\n[icinga2]\nurl      = %s\nuser     = %s\npassword = %s\nca_file  = %s\ntimeout  = 5s\n",
+		url, user, password, caFile)
+}
+
+// bruteForceWeb01 is an alerts.log block: rule 5712 (level 10, group
+// sshd) on agent web01, from 203.0.113.50, for user root; the active
+// response for it is add root 203.0.113.50 <id> 5712 (web01)
+// 10.0.0.11->/var/log/secure.
+const bruteForceWeb01 = ` mail  - syslog,sshd,authentication_failures,
+2026 Nov 18 10:26:40 (web01) 10.0.0.11->/var/log/secure
+Rule: 5712 (level 10) -> 'SSHD brute force trying to get access to the system.'
+Src IP: 203.0.113.50
+User: root
+Nov 18 10:26:38 web01 sshd[4411]: Failed password for root from 203.0.113.50 port 52144 ssh2
+`

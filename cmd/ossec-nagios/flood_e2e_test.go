@@ -208,22 +208,14 @@ func TestEndToEndIcinga2InfoDoesNotClear(t *testing.T) {
 	ic := lab.StartIcinga(t, lab.IcingaOptions{
 		Objects: []string{lab.IcingaPassiveObjects("db01", "OSSEC SSH", "OSSEC")},
 	})
-	root := newOSSECRoot(t, fmt.Sprintf(`[delivery]
-transport = icinga2
-[icinga2]
-url      = %s
-user     = %s
-password = %s
-ca_file  = %s
-timeout  = 5s
-[hosts]
+	root := newOSSECRoot(t, icingaTransport(ic.URL, ic.User, ic.Password, ic.CAFile)+`[hosts]
 default = {agent}
 [service "OSSEC SSH"]
 groups = sshd
 [service "OSSEC"]
 [ar]
 check_keys = no
-`, ic.URL, ic.User, ic.Password, ic.CAFile))
+`)
 	wait := func(svc string, ok func(lab.IcingaCheckable) bool) lab.IcingaCheckable {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)

@@ -452,15 +452,7 @@ func TestFollowIcinga2(t *testing.T) {
 		objects = append(objects, lab.IcingaPassiveObjects(fmt.Sprintf("web%02d", h), "OSSEC SSH", "OSSEC", "OSSEC bridge"))
 	}
 	ic := lab.StartIcinga(t, lab.IcingaOptions{Objects: objects})
-	root := newOSSECRoot(t, fmt.Sprintf(`[delivery]
-transport = icinga2
-[icinga2]
-url      = %s
-user     = %s
-password = %s
-ca_file  = %s
-timeout  = 5s
-[states]
+	root := newOSSECRoot(t, icingaTransport(ic.URL, ic.User, ic.Password, ic.CAFile)+`[states]
 warning  = 7
 critical = 12
 [hosts]
@@ -473,7 +465,7 @@ format            = json
 heartbeat         = 1h
 heartbeat_host    = web00
 heartbeat_service = OSSEC bridge
-`, ic.URL, ic.User, ic.Password, ic.CAFile))
+`)
 	var b []byte
 	for n := 0; n < 10; n++ { // web00..web04, twice each; levels 3..12
 		b = appendJSONAlert(b, n, 0)

@@ -18,15 +18,7 @@ func TestEndToEndIcinga2URLList(t *testing.T) {
 		Objects: []string{lab.IcingaPassiveObjects("web01", "OSSEC SSH", "OSSEC")},
 	})
 	down := fmt.Sprintf("https://127.0.0.1:%d", lab.FreePort(t))
-	ini := fmt.Sprintf(`[delivery]
-transport = icinga2
-[icinga2]
-url      = %s, %s
-user     = %s
-password = %s
-ca_file  = %s
-timeout  = 5s
-[states]
+	ini := icingaTransport(down+", "+ic.URL, ic.User, ic.Password, ic.CAFile) + `[states]
 warning  = 7
 critical = 12
 [hosts]
@@ -36,16 +28,9 @@ groups = sshd
 [service "OSSEC"]
 [ar]
 deadline = 10s
-`, down, ic.URL, ic.User, ic.Password, ic.CAFile)
+`
 	root := newOSSECRoot(t, ini)
-	ids := root.alertsLog(t, 1795000000,
-		` mail  - syslog,sshd,authentication_failures,
-2026 Nov 18 10:26:40 (web01) 10.0.0.11->/var/log/secure
-Rule: 5712 (level 10) -> 'SSHD brute force trying to get access to the system.'
-Src IP: 203.0.113.50
-User: root
-Nov 18 10:26:38 web01 sshd[4411]: Failed password for root from 203.0.113.50 port 52144 ssh2
-`)
+	ids := root.alertsLog(t, 1795000000, bruteForceWeb01)
 	rc, stderr := root.run(t, root.ar, nil, "add", "root", "203.0.113.50", ids[0], "5712", "(web01)", "10.0.0.11->/var/log/secure")
 	if rc != 0 {
 		t.Fatalf("rc %d: %s\n%s", rc, stderr, root.log(t))

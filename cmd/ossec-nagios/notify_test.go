@@ -69,13 +69,7 @@ func TestNotifiesStockAdminsByDefault(t *testing.T) {
 	if err := os.WriteFile(root.ini, []byte(ini(l.NSCAPort)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ids := root.alertsLog(t, 1795000000, ` mail  - syslog,sshd,authentication_failures,
-2026 Nov 18 10:26:40 (web01) 10.0.0.11->/var/log/secure
-Rule: 5712 (level 10) -> 'SSHD brute force trying to get access to the system.'
-Src IP: 203.0.113.50
-User: root
-Nov 18 10:26:38 web01 sshd[4411]: Failed password for root from 203.0.113.50 port 52144 ssh2
-`)
+	ids := root.alertsLog(t, 1795000000, bruteForceWeb01)
 
 	// paged waits for the lab contact's page (lab is a member of the stock
 	// group admins, and only of it) and Nagios' own record of it.
@@ -150,21 +144,13 @@ Nov 18 10:26:38 web01 sshd[4411]: Failed password for root from 203.0.113.50 por
 func TestNotifiesStockIcingaAdminsByDefault(t *testing.T) {
 	lab.RequireBinary(t, lab.Icinga2Bin, "icinga2-bin")
 	ini := func(url, user, password, ca string) string {
-		return fmt.Sprintf(`[delivery]
-transport = icinga2
-[icinga2]
-url      = %s
-user     = %s
-password = %s
-ca_file  = %s
-timeout  = 5s
-[service "OSSEC SSH"]
+		return icingaTransport(url, user, password, ca) + `[service "OSSEC SSH"]
 groups = sshd
 [service "OSSEC"]
 [ar]
 deadline   = 10s
 check_keys = no
-`, url, user, password, ca)
+`
 	}
 	root := newOSSECRoot(t, ini("https://127.0.0.1:5665", "ossec-bridge", "x", "/nonexistent/ca.crt"))
 	objects := genObjects(t, root, "icinga2", "web01")

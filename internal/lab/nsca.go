@@ -5,6 +5,7 @@ package lab
 // anything that speaks NSCA.
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -96,13 +97,19 @@ func StartNSCA(t testing.TB, opts NSCAOptions) *NSCAServer {
 	return nil
 }
 
-// Lines returns the command file's lines so far (without "\n").
+// Lines returns the command file's whole lines so far (without "\n").
 func (s *NSCAServer) Lines() []string {
 	b, err := os.ReadFile(s.CommandFile)
-	if err != nil || len(b) == 0 {
+	if err != nil {
 		return nil
 	}
-	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	// Only whole lines: the daemon writes through stdio, and a line longer
+	// than its buffer (a 4 KiB output) reaches the file in two writes.
+	i := bytes.LastIndexByte(b, '\n')
+	if i < 0 {
+		return nil
+	}
+	return strings.Split(string(b[:i]), "\n")
 }
 
 // WaitLines polls the command file until it holds at least n lines and
