@@ -26,6 +26,16 @@ const DefaultPort = 5667
 // active response's budget.
 const DefaultConfirmWait = 150 * time.Millisecond
 
+// DefaultConfirmMin is Config.ConfirmMin when zero.
+const DefaultConfirmMin = 25 * time.Millisecond
+
+// confirmFactor times the handshake is how long a Confirm waits on a new
+// connection (within Config.ConfirmMin and Config.ConfirmWait). The
+// handshake (connect, the daemon's accept, its init packet back) takes the
+// same network round trip and the same daemon's turn as a close after a
+// bad packet does; decoding one packet adds a millisecond or two at most.
+const confirmFactor = 8
+
 // Send writes several packets per write, at most maxWrite bytes (and a
 // quarter of the largest receive window the daemon advertised), and
 // paces the writes so that the daemon's receive window never closes:
@@ -71,11 +81,17 @@ type Config struct {
 	// Legacy mode, where the daemon reads the packet only after the
 	// client closes.
 	Confirm time.Duration
-	// ConfirmWait is how long Client.Confirm waits after the last packet
-	// for the daemon to close the connection (default DefaultConfirmWait);
-	// a context deadline that comes first cuts it, and then nothing is
-	// confirmed.
+	// ConfirmWait is the longest Client.Confirm waits after the last
+	// packet for the daemon to close the connection (default
+	// DefaultConfirmWait); a context deadline that comes first cuts it,
+	// and then nothing is confirmed. On a connection whose handshake (dial
+	// to init packet) took h, it waits 8h, but at least ConfirmMin
+	// (default DefaultConfirmMin): a daemon that answered the handshake
+	// in h answers a bad packet with a close in about the same time.
 	ConfirmWait time.Duration
+	// ConfirmMin is the shortest Confirm waits; ConfirmMin >= ConfirmWait
+	// makes every wait ConfirmWait.
+	ConfirmMin time.Duration
 	// Debug, if set, receives one line per connection event and packet
 	// (never the password).
 	Debug io.Writer
@@ -109,10 +125,12 @@ type Client struct {
 	// conn; paced counts the polls Send waited for it in the last Send.
 	maxWnd int
 	paced  int
-	// proven: a Confirm on conn waited its whole ConfirmWait and the
-	// daemon kept the connection, so it decodes this connection's packets
+	// proven: a Confirm on conn waited its whole wait and the daemon
+	// kept the connection, so it decodes this connection's packets
 	// (password, method and packet size are right).
 	proven bool
+	// handshake is how long conn took from dial to its init packet.
+	handshake time.Duration
 }
 
 // New checks cfg and returns a Client for addr ("host:port") without
@@ -129,6 +147,9 @@ func New(addr string, cfg Config) (*Client, error) {
 	}
 	if cfg.ConfirmWait <= 0 {
 		cfg.ConfirmWait = DefaultConfirmWait
+	}
+	if cfg.ConfirmMin <= 0 {
+		cfg.ConfirmMin = DefaultConfirmMin
 	}
 	return &Client{addr: addr, cfg: cfg}, nil
 }
@@ -235,7 +256,8 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 }
 
 // ConfirmWait returns how long the next Confirm may wait: zero in Legacy
-// mode and on a connection a Confirm already proved, else
+// mode and on a connection a Confirm already proved, the wait the open
+// connection's handshake sets, else (no connection yet)
 // Config.ConfirmWait (bridge.ConfirmTimer).
 func (c *Client) ConfirmWait() time.Duration {
 	c.mu.Lock()
@@ -243,7 +265,16 @@ func (c *Client) ConfirmWait() time.Duration {
 	if c.cfg.Legacy || (c.proven && c.conn != nil) {
 		return 0
 	}
-	return c.cfg.ConfirmWait
+	return c.confirmWait()
+}
+
+// confirmWait is how long a Confirm on the current connection waits:
+// confirmFactor times its handshake, within ConfirmMin and ConfirmWait.
+func (c *Client) confirmWait() time.Duration {
+	if c.conn == nil || c.cfg.ConfirmMin >= c.cfg.ConfirmWait {
+		return c.cfg.ConfirmWait
+	}
+	return min(max(confirmFactor*c.handshake, c.cfg.ConfirmMin), c.cfg.ConfirmWait)
 }
 
 // Confirm reports whether the daemon kept every packet written since the
@@ -296,7 +327,7 @@ func (c *Client) Confirm(ctx context.Context) error {
 		c.unconfirmed = 0
 		return nil
 	}
-	if err := c.confirm(ctx, c.cfg.ConfirmWait); err != nil {
+	if err := c.confirm(ctx, c.confirmWait()); err != nil {
 		if c.conn == nil {
 			c.unconfirmed = 0 // rejected: those packets are settled, as lost
 		}
@@ -403,6 +434,7 @@ func (c *Client) connect(ctx context.Context) error {
 	if c.cfg.Dialer != nil {
 		d = c.cfg.Dialer
 	}
+	began := time.Now()
 	conn, err := d.DialContext(dctx, "tcp", c.addr)
 	if err != nil {
 		return &Error{Op: OpDial, Addr: c.addr, Err: ctxErr(ctx, err)}
@@ -431,8 +463,9 @@ func (c *Client) connect(ctx context.Context) error {
 		return &Error{Op: OpConfig, Addr: c.addr, Err: err}
 	}
 	c.conn, c.enc, c.sent, c.proven, c.maxWnd = conn, enc, 0, false, 0
-	c.debugf("connected to %s (local %s): init packet timestamp %d, iv %s..., method %d %s, %d-byte packets",
-		c.addr, conn.LocalAddr(), ip.Timestamp, hex.EncodeToString(ip.IV[:8]), int(c.cfg.Method), c.cfg.Method, enc.size)
+	c.handshake = time.Since(began)
+	c.debugf("connected to %s (local %s) in %s: init packet timestamp %d, iv %s..., method %d %s, %d-byte packets",
+		c.addr, conn.LocalAddr(), c.handshake.Round(time.Microsecond), ip.Timestamp, hex.EncodeToString(ip.IV[:8]), int(c.cfg.Method), c.cfg.Method, enc.size)
 	return nil
 }
 

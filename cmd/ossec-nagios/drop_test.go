@@ -424,7 +424,7 @@ func TestARConfirmCost(t *testing.T) {
 		slices.Sort(times)
 		name := confirm
 		if name == "" {
-			name = "150ms (default)"
+			name = "default (8 x handshake, 25ms to 150ms)"
 		}
 		t.Logf("confirm %s: active response wall time p50 %v, max %v over %d runs", name, times[runs/2].Round(time.Millisecond), times[runs-1].Round(time.Millisecond), runs)
 	}

@@ -132,6 +132,7 @@ func (a *app) sender(debug io.Writer) (s bridge.Sender, close func(), err error)
 				Debug:    debug,
 				// Per delivery (bridge.Confirmer), not per packet.
 				ConfirmWait: c.NSCA.Confirm,
+				ConfirmMin:  c.NSCA.ConfirmMin,
 			})
 			if err != nil {
 				return nil, nil, usageError{fmt.Errorf("config %s: [nsca] server %s: %w", a.file, addr, err)}

@@ -88,9 +88,12 @@ timeout    = 5s
 [states]
 warning  = 7
 critical = 12
+send_ok  = yes
 [hosts]
 default = {agent}
 [service "OSSEC"]
+[flood]
+window = 0
 INI
   chmod 0600 "$R/etc/ossec-nagios.ini"
 

@@ -120,11 +120,15 @@ type NSCA struct {
 	Timeout    time.Duration
 	// Legacy27 selects the 720-byte packet of NSCA 2.7 (511-byte output).
 	Legacy27 bool
-	// Confirm is how long a delivery waits after its last packet for the
-	// daemon to close the connection, which it does when it drops a packet
-	// (wrong password, encryption method or packet size): the evidence of
-	// delivery. 0 means the client's default (150 ms).
+	// Confirm is the longest a delivery waits after its last packet for
+	// the daemon to close the connection, which it does when it drops a
+	// packet (wrong password, encryption method or packet size): the
+	// evidence of delivery. 0 means the client's default (150 ms).
 	Confirm time.Duration
+	// ConfirmMin is the shortest such wait; between the two, the wait is
+	// 8 times the connection's handshake. 0 means the client's default
+	// (25 ms); ConfirmMin >= Confirm makes every wait Confirm.
+	ConfirmMin time.Duration
 }
 
 // OutputLimit is the longest plugin output the packet carries.

@@ -259,6 +259,7 @@ func (l *loader) fields(name string) (map[string]keyFunc, bool) {
 			"timeout":         durationKey(&c.NSCA.Timeout, time.Millisecond, true),
 			"legacy_2_7_mode": boolKey(&c.NSCA.Legacy27),
 			"confirm":         durationKey(&c.NSCA.Confirm, time.Millisecond, false),
+			"confirm_min":     durationKey(&c.NSCA.ConfirmMin, time.Millisecond, false),
 		}, true
 	case "delivery":
 		return map[string]keyFunc{

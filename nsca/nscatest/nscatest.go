@@ -28,6 +28,10 @@ type Options struct {
 	// NoInit: accept connections but never send the init packet (clients
 	// time out). ShortInit: send 10 bytes of it, then close.
 	NoInit, ShortInit bool
+	// InitDelay: wait that long after accepting before the init packet (a
+	// slow daemon or a long round trip). CloseDelay: wait that long after
+	// a bad packet before closing.
+	InitDelay, CloseDelay time.Duration
 }
 
 // Server is a running fake daemon.
@@ -110,6 +114,7 @@ func (s *Server) serve(c net.Conn, seq int) {
 	if ip.Timestamp == 0 {
 		ip.Timestamp = uint32(time.Now().Unix())
 	}
+	time.Sleep(s.opts.InitDelay)
 	switch {
 	case s.opts.NoInit:
 		_, _ = io.Copy(io.Discard, c)
@@ -137,6 +142,7 @@ func (s *Server) serve(c net.Conn, seq int) {
 		}
 		if err != nil {
 			s.record(nil, err, seq)
+			time.Sleep(s.opts.CloseDelay)
 			return // the daemon closes at the first bad packet
 		}
 		s.record(&p, nil, seq)
