@@ -335,13 +335,16 @@ func (s *Spool) drain(ctx context.Context, batch int, deliver func(context.Conte
 	}
 	s.removeLeftovers()
 	for pass := 0; pass < maxPasses; pass++ {
-		names, err := s.list()
+		names, deferred, err := s.listSettled()
 		if err != nil {
 			return n, fmt.Errorf("spool: drain: %w", err)
 		}
 		names, dropped := s.enforceLimits(names)
 		removed = removed || dropped
 		if len(names) == 0 {
+			if deferred {
+				continue // the next listing starts after them
+			}
 			serr := settle() // before n is read: it counts what settle removes
 			return n, serr
 		}
@@ -386,6 +389,36 @@ func (s *Spool) drain(ctx context.Context, batch int, deliver func(context.Conte
 		}
 	}
 	return n, nil
+}
+
+// listSkew bounds how far after a listing's start a name's time may be
+// and still be deferred by listSettled: a name further ahead comes from a
+// clock that was off, and waiting for it would only hold it back.
+const listSkew = 10 * time.Second
+
+// listSettled is list without the results whose names are younger than
+// the listing (deferred reports that there were some). A directory
+// listing made while files are renamed into the directory may show a
+// later one and miss an earlier one (ext4 lists in hash order); a result
+// named before the listing started had its predecessors from the same
+// producer renamed into place before that (a producer names a result
+// after its previous Put returned), so they are listed too, and
+// delivering only such results keeps each producer's order.
+func (s *Spool) listSettled() (names []string, deferred bool, err error) {
+	start := time.Now()
+	all, err := s.list()
+	if err != nil {
+		return nil, false, err
+	}
+	names = all[:0]
+	for _, name := range all {
+		if t, ok := nameTime(name); ok && t.After(start) && t.Before(start.Add(listSkew)) {
+			deferred = true
+			continue
+		}
+		names = append(names, name)
+	}
+	return names, deferred, nil
 }
 
 // list returns the result file names, oldest first.

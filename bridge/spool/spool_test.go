@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -726,5 +727,40 @@ func TestKilledWriter(t *testing.T) {
 	}
 	if l := log.text(); l != "" {
 		t.Fatalf("log %q: nothing should have been corrupt", l)
+	}
+}
+
+// TestDrainDefersResultsYoungerThanItsListing: a listing taken while
+// results are renamed into the spool may show a later result and miss an
+// earlier one, so Drain delivers only results named before its listing
+// started; a younger one waits for the next listing. A name far ahead of
+// the clock (a clock that was off) is not held back.
+func TestDrainDefersResultsYoungerThanItsListing(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	for _, c := range []struct {
+		id    string
+		clock time.Time
+	}{{"old", now.Add(-time.Second)}, {"young", now.Add(5 * time.Second)}, {"far", now.Add(time.Hour)}} {
+		s := mustOpen(t, dir, Options{Now: func() time.Time { return c.clock }})
+		if err := s.Put(tagged(c.id, 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var c collector
+	s := mustOpen(t, dir, Options{})
+	n, err := s.Drain(context.Background(), c.deliver)
+	if err != nil || n != 2 {
+		t.Fatalf("Drain = %d, %v; want 2, nil", n, err)
+	}
+	var got []string
+	for _, r := range c.got {
+		got = append(got, r.AlertID)
+	}
+	if !slices.Equal(got, []string{"old", "far"}) {
+		t.Errorf("delivered %v, want [old far] (young held back)", got)
+	}
+	if st, err := s.Stats(); err != nil || st.Depth != 1 {
+		t.Errorf("Stats = %+v, %v; want the young result still spooled", st, err)
 	}
 }
