@@ -177,6 +177,12 @@ func (q behindSpool) Drain(context.Context, func(context.Context, bridge.Result)
 	return 0, nil
 }
 
+// DrainConfirmed is Drain: without it the embedded spool's DrainConfirmed
+// would make behindSpool a bridge.ConfirmQueue that drains the spool.
+func (q behindSpool) DrainConfirmed(ctx context.Context, _ int, deliver func(context.Context, bridge.Result) error, _ func(context.Context) error) (int, error) {
+	return q.Drain(ctx, deliver)
+}
+
 // deliver maps the alert and delivers the result within the budget, or
 // spools it (behind what is spooled already) and makes sure the background
 // flusher runs. Exit 0 when the result was sent or spooled, 1 when it was

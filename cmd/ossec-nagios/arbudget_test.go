@@ -24,7 +24,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ossec-nagios/ossec-nagios/bridge"
+	"github.com/ossec-nagios/ossec-nagios/bridge/spool"
 	"github.com/ossec-nagios/ossec-nagios/internal/lab"
+	"github.com/ossec-nagios/ossec-nagios/internal/safefile"
 )
 
 // budgetSlack is the generous margin over [ar] deadline allowed to a
@@ -722,4 +725,46 @@ func FuzzProcessAge(f *testing.F) {
 			t.Fatalf("negative age %v", age)
 		}
 	})
+}
+
+// TestARQueuesBehindWithoutConnecting: with a result already waiting in
+// the spool, an active response queues its own behind it and never
+// connects to the server (the background flusher delivers both): no
+// active response pays a dead server's timeout twice. The flusher is held
+// "already running" by the test, so any connection came from the active
+// response.
+func TestARQueuesBehindWithoutConnecting(t *testing.T) {
+	port := lab.FreePort(t)
+	root := newOSSECRoot(t, fmt.Sprintf(budgetINI, port, lab.NSCAPassword, lab.NSCAMethod, ""))
+	sp, err := spool.Open(root.spoolDir(), spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.Put(bridge.Result{Host: "web01", Service: "OSSEC SSH", State: bridge.Critical, Output: "waiting"}); err != nil {
+		t.Fatal(err)
+	}
+	lock, ok, err := safefile.TryLock(filepath.Join(root.spoolDir(), flusherLockName))
+	if err != nil || !ok {
+		t.Fatalf("flusher lock: %v, %v", ok, err)
+	}
+	defer lock.Close()
+	stop, accepted := silentServerAccepts(t, port)
+	defer stop()
+
+	b := budgetAlert{seq: 1, host: "web01"}
+	r := execd(t, root.ar, execdOpts{msg: b.message(), answer: "continue"})
+	if r.rc != 0 {
+		t.Fatalf("rc %d: %s\n%s", r.rc, r.stderr, root.log(t))
+	}
+	select {
+	case <-accepted:
+		t.Errorf("the active response connected to the server although a result waited in the spool:\n%s", root.log(t))
+	default:
+	}
+	if !strings.Contains(root.log(t), "spooled 1 result(s) behind 1 waiting") {
+		t.Errorf("log does not say the result was queued behind the waiting one:\n%s", root.log(t))
+	}
+	if n := root.spooled(t); n != 2 {
+		t.Errorf("%d results spooled, want 2", n)
+	}
 }

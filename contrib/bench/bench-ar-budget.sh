@@ -95,6 +95,10 @@ timeout    = 5s
 [hosts]
 default = {agent}
 [service "OSSEC"]
+[flood]
+; every run sends, as send_nsca does (the default window would hold the
+; repeats of this one alert and page once)
+window = 0
 [ar]
 check_keys = no
 ${BENCH_DEADLINE:+deadline = $BENCH_DEADLINE}
