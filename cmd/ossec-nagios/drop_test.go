@@ -342,10 +342,15 @@ func TestSpoolSharedWithGroup(t *testing.T) {
 		return []string{"add", "-", "-", id, "1002", "(web01)", "10.0.0.12->/var/log/messages"}
 	}
 
-	// Root's active response with a wrong password: spool, lock,
-	// quarantine directory and failure record, all made by root.
+	// Root's active response with a wrong password, then root's flush
+	// (cron's; the active response itself only queues into the spool):
+	// spool, lock, quarantine directory and failure record, all made by
+	// root.
 	if rc, stderr := root.run(t, root.ar, nil, alertArgs(ids[0])...); rc != 0 {
 		t.Fatalf("AR: rc %d: %s\n%s", rc, stderr, root.log(t))
+	}
+	if rc, out := root.runStdout(t, "flush"); rc == 0 {
+		t.Fatalf("root flush with the wrong password: rc 0, want a failure: %s", out)
 	}
 	for _, name := range []string{"lock", "quarantine", health.FailureName} {
 		if _, err := os.Stat(filepath.Join(root.spoolDir(), name)); err != nil {
