@@ -163,14 +163,10 @@ func TestRotatedChainWhileDown(t *testing.T) {
 				s := &fakeSender{}
 				o := e.opts(s)
 				o.Once = true
-				if err := Follow(context.Background(), o); err != nil {
-					t.Fatal(err)
-				}
+				mustFollow(t, o)
 				wantExactlyOnce(t, s.ids(), 0, 20)
 				tc.while(t, e)
-				if err := Follow(context.Background(), o); err != nil {
-					t.Fatal(err)
-				}
+				mustFollow(t, o)
 				wantExactlyOnce(t, s.ids(), 0, 60)
 			})
 		}
@@ -188,9 +184,7 @@ func TestCursorFileGoneReadsNewerRotated(t *testing.T) {
 			s := &fakeSender{}
 			o := e.opts(s)
 			o.Once = true
-			if err := Follow(context.Background(), o); err != nil {
-				t.Fatal(err)
-			}
+			mustFollow(t, o)
 			// Older than the cursor: already read, must not be read again.
 			appendAlerts(t, e.path+".3", f, 100, 110)
 			old := time.Now().Add(-time.Hour)
@@ -205,9 +199,7 @@ func TestCursorFileGoneReadsNewerRotated(t *testing.T) {
 			if err := os.Remove(e.path + ".2"); err != nil {
 				t.Fatal(err)
 			}
-			if err := Follow(context.Background(), o); err != nil {
-				t.Fatal(err)
-			}
+			mustFollow(t, o)
 			wantExactlyOnce(t, s.ids(), 0, 60)
 		})
 	}
@@ -373,9 +365,7 @@ func TestRestartInsideTheChain(t *testing.T) {
 			s := &limitSender{limit: 20}
 			o := e.opts(s)
 			o.Once = true
-			if err := Follow(context.Background(), o); err != nil {
-				t.Fatal(err)
-			}
+			mustFollow(t, o)
 			shift := func(from int) { // logrotate: .N -> .N+1, current -> .1
 				for n := 9; n >= 1; n-- {
 					if _, err := os.Stat(fmt.Sprintf("%s.%d", e.path, n)); err == nil {
@@ -396,9 +386,7 @@ func TestRestartInsideTheChain(t *testing.T) {
 			}
 			shift(60)
 			s.limit = 1 << 30
-			if err := Follow(context.Background(), o); err != nil {
-				t.Fatal(err)
-			}
+			mustFollow(t, o)
 			wantExactlyOnce(t, s.ids(), 0, 80)
 		})
 	}
@@ -414,9 +402,7 @@ func TestCursorFileGoneNoCurrentYet(t *testing.T) {
 			s := &fakeSender{}
 			o := e.opts(s)
 			o.Once = true
-			if err := Follow(context.Background(), o); err != nil {
-				t.Fatal(err)
-			}
+			mustFollow(t, o)
 			if err := os.Remove(e.path); err != nil {
 				t.Fatal(err)
 			}

@@ -695,9 +695,7 @@ func TestOnceDeliveryError(t *testing.T) {
 		t.Fatalf("err %v, want %v", err, errDown)
 	}
 	s.setFail(nil)
-	if err := Follow(context.Background(), o); err != nil {
-		t.Fatal(err)
-	}
+	mustFollow(t, o)
 	wantExactlyOnce(t, s.ids(), 0, 10)
 }
 

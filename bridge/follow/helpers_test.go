@@ -21,6 +21,14 @@ import (
 
 const testEpoch = 1790000000
 
+// mustFollow runs Follow with o and fails the test on an error.
+func mustFollow(t *testing.T, o Options) {
+	t.Helper()
+	if err := Follow(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // logAlert returns one alerts.log alert whose id is testEpoch.n.
 func logAlert(n int) string {
 	return fmt.Sprintf("** Alert %d.%d: - syslog,sshd,authentication_failed,\n"+

@@ -1,7 +1,6 @@
 package follow
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -33,9 +32,7 @@ func TestOverLongJSONLineIsSentAndLogged(t *testing.T) {
 	}
 	log, hook := logtest.NewNullLogger()
 	o.Log = log
-	if err := Follow(context.Background(), o); err != nil {
-		t.Fatal(err)
-	}
+	mustFollow(t, o)
 	wantExactlyOnce(t, s.ids(), 0, 3)
 	if len(got) != 3 {
 		t.Fatalf("%d results", len(got))
@@ -66,9 +63,7 @@ func TestOverLongLogAlertIsLogged(t *testing.T) {
 	o.Once = true
 	log, hook := logtest.NewNullLogger()
 	o.Log = log
-	if err := Follow(context.Background(), o); err != nil {
-		t.Fatal(err)
-	}
+	mustFollow(t, o)
 	wantExactlyOnce(t, s.ids(), 0, 3)
 	var logged bool
 	for _, en := range hook.AllEntries() {
