@@ -23,6 +23,7 @@
 # slow send_nsca-against-blackhole case.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. contrib/bench/nsca.sh
 BIN=${OSSEC_NAGIOS_BIN:-$PWD/bin/ossec-nagios}
 RUNS=${BENCH_RUNS:-100}
 BARE_BH_RUNS=${BENCH_BARE_BLACKHOLE_RUNS:-5}
@@ -45,27 +46,12 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # The real nsca, XOR, writing to a regular file.
 port=$(freeport)
 password=bench-secret
-: > "$tmp/nagios.cmd"
-cat > "$tmp/nsca.cfg" <<CFG
-server_address=127.0.0.1
-server_port=$port
-command_file=$tmp/nagios.cmd
-alternate_dump_file=$tmp/nsca.dump
-append_to_file=1
-aggregate_writes=0
-debug=0
-password=$password
-decryption_method=1
-CFG
-[ "$(id -u)" = 0 ] && printf 'nsca_user=root\nnsca_group=root\n' >> "$tmp/nsca.cfg"
-/usr/sbin/nsca -f -c "$tmp/nsca.cfg" --single &
-pids+=($!)
-printf 'password=%s\nencryption_method=1\n' "$password" > "$tmp/send_nsca.cfg"
+start_nsca "$tmp" "$port" "$password" 1 0
+pids+=("$NSCA_PID")
 
 # The blackhole: accepts, holds the connection, never writes.
 bh=$(freeport)
@@ -78,9 +64,8 @@ while True:
     c, _ = s.accept(); held.append(c)
 PY
 pids+=($!)
-for p in "$port" "$bh"; do
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break; sleep 0.05; done
-done
+wait_port "$port"
+wait_port "$bh"
 
 mkdir -p "$R/etc" "$R/logs" "$R/active-response/bin" "$SPOOL"
 install -m 0750 "$BIN" "$R/active-response/bin/ossec-nagios"

@@ -22,6 +22,7 @@
 # runs per command (10).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. contrib/bench/nsca.sh
 BIN=${OSSEC_NAGIOS_BIN:-$PWD/bin/ossec-nagios}
 RUNS=${BENCH_RUNS:-10}
 [ -x "$BIN" ] || { echo "bench-ar: $BIN missing (make build)"; exit 1; }
@@ -35,25 +36,11 @@ trap cleanup EXIT
 go build -o "$tmp/genalerts" ./contrib/bench/genalerts
 
 # The nsca daemon, XOR, writing to a regular file.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(freeport)
 password=bench-secret
-: > "$tmp/nagios.cmd"
-cat > "$tmp/nsca.cfg" <<CFG
-server_address=127.0.0.1
-server_port=$port
-command_file=$tmp/nagios.cmd
-alternate_dump_file=$tmp/nsca.dump
-append_to_file=1
-aggregate_writes=0
-debug=0
-password=$password
-decryption_method=1
-CFG
-[ "$(id -u)" = 0 ] && printf 'nsca_user=root\nnsca_group=root\n' >> "$tmp/nsca.cfg"
-/usr/sbin/nsca -f -c "$tmp/nsca.cfg" --single &
-pid=$!
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
-printf 'password=%s\nencryption_method=1\n' "$password" > "$tmp/send_nsca.cfg"
+start_nsca "$tmp" "$port" "$password" 1 0
+pid=$NSCA_PID
+wait_port "$port"
 
 lines() { wc -l < "$tmp/nagios.cmd"; }
 wait_lines() { # wait until the daemon wrote $1 lines in all

@@ -14,6 +14,7 @@
 # Needs the Debian packages nsca, nsca-client and time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. contrib/bench/nsca.sh
 BIN=${OSSEC_NAGIOS_BIN:-$PWD/bin/ossec-nagios}
 N=${BENCH_N:-100000}
 RUNS=${BENCH_RUNS:-3}
@@ -25,25 +26,11 @@ tmp=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$tmp"; }
 trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(freeport)
 cmdfile=$tmp/nagios.cmd
-: > "$cmdfile"
-cat > "$tmp/nsca.cfg" <<CFG
-server_address=127.0.0.1
-server_port=$port
-command_file=$cmdfile
-alternate_dump_file=$tmp/nsca.dump
-append_to_file=1
-aggregate_writes=1
-debug=0
-password=bench-secret
-decryption_method=1
-CFG
-[ "$(id -u)" = 0 ] && printf 'nsca_user=root\nnsca_group=root\n' >> "$tmp/nsca.cfg"
-/usr/sbin/nsca -f -c "$tmp/nsca.cfg" --single &
-pid=$!
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
-printf 'password=bench-secret\nencryption_method=1\n' > "$tmp/send_nsca.cfg"
+start_nsca "$tmp" "$port" bench-secret 1 1
+pid=$NSCA_PID
+wait_port "$port"
 
 # A throw-away OSSEC root: the INI, the alerts, the cursor, spool and log.
 root=$tmp/ossec

@@ -9,6 +9,7 @@
 # the 3 bulk runs (alternating, send_nsca first); BENCH_ONE=no skips the one-result part.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. contrib/bench/nsca.sh
 BIN=${OSSEC_NAGIOS_BIN:-$PWD/bin/ossec-nagios}
 N=${BENCH_N:-10000}
 METHOD=${BENCH_METHOD:-1}
@@ -21,24 +22,10 @@ tmp=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-: > "$tmp/nagios.cmd"
-cat > "$tmp/nsca.cfg" <<CFG
-server_address=127.0.0.1
-server_port=$port
-command_file=$tmp/nagios.cmd
-alternate_dump_file=$tmp/nsca.dump
-append_to_file=1
-aggregate_writes=1
-debug=0
-password=bench-secret
-decryption_method=$METHOD
-CFG
-[ "$(id -u)" = 0 ] && printf 'nsca_user=root\nnsca_group=root\n' >> "$tmp/nsca.cfg"
-/usr/sbin/nsca -f -c "$tmp/nsca.cfg" --single &
-pid=$!
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
-printf 'password=bench-secret\nencryption_method=%s\n' "$METHOD" > "$tmp/send_nsca.cfg"
+port=$(freeport)
+start_nsca "$tmp" "$port" bench-secret "$METHOD" 1
+pid=$NSCA_PID
+wait_port "$port"
 printf 'web01\tOSSEC Alert\t2\trule 5712 level 10: sshd brute force from 192.0.2.7\n' > "$tmp/one.txt"
 awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) printf "web%02d\tOSSEC Alert\t%d\trule 5712 level 10: sshd brute force from 192.0.2.%d | n=%d\027", i % 50, i % 4, i % 250, i }' > "$tmp/bulk.txt"
 
