@@ -500,11 +500,7 @@ rules = 550-554
 deadline = 10s
 `
 	root := newOSSECRoot(t, ini)
-	ids := root.alertsLog(t, 1795000000, bruteForceWeb01)
-	rc, stderr := root.run(t, root.ar, nil, "add", "root", "203.0.113.50", ids[0], "5712", "(web01)", "10.0.0.11->/var/log/secure")
-	if rc != 0 {
-		t.Fatalf("rc %d: %s\n%s", rc, stderr, root.log(t))
-	}
+	root.bruteForceAR(t)
 	if strings.Contains(root.log(t), ic.Password) {
 		t.Errorf("the API password reached the log:\n%s", root.log(t))
 	}
@@ -539,6 +535,16 @@ deadline = 10s
 func icingaTransport(url, user, password, caFile string) string {
 	return fmt.Sprintf("[delivery]\ntransport = icinga2\n[icinga2]\nurl      = %s\nuser     = %s\npassword = %s\nca_file  = %s\ntimeout  = 5s\n",
 		url, user, password, caFile)
+}
+
+// bruteForceAR writes bruteForceWeb01 to alerts.log and runs the active
+// response for it as execd does; it fails the test on a non-zero exit.
+func (r *ossecRoot) bruteForceAR(t *testing.T) {
+	t.Helper()
+	ids := r.alertsLog(t, 1795000000, bruteForceWeb01)
+	if rc, stderr := r.run(t, r.ar, nil, "add", "root", "203.0.113.50", ids[0], "5712", "(web01)", "10.0.0.11->/var/log/secure"); rc != 0 {
+		t.Fatalf("rc %d: %s\n%s", rc, stderr, r.log(t))
+	}
 }
 
 // bruteForceWeb01 is an alerts.log block: rule 5712 (level 10, group

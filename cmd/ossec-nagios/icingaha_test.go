@@ -30,11 +30,7 @@ groups = sshd
 deadline = 10s
 `
 	root := newOSSECRoot(t, ini)
-	ids := root.alertsLog(t, 1795000000, bruteForceWeb01)
-	rc, stderr := root.run(t, root.ar, nil, "add", "root", "203.0.113.50", ids[0], "5712", "(web01)", "10.0.0.11->/var/log/secure")
-	if rc != 0 {
-		t.Fatalf("rc %d: %s\n%s", rc, stderr, root.log(t))
-	}
+	root.bruteForceAR(t)
 	var got lab.IcingaCheckable
 	deadline := time.Now().Add(10 * time.Second)
 	for {
