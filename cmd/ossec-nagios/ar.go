@@ -118,12 +118,9 @@ func (e *env) startInvocation(ctx context.Context, mode string) (*invocation, er
 	}
 	inv := &invocation{e: e, app: a, log: l, closer: c, entry: l.WithField("mode", mode), sig: ctx}
 	d := a.cfg.AR.Deadline
-	start := e.start
-	if start.IsZero() && e.startFn != nil {
+	start := time.Now()
+	if e.startFn != nil {
 		start = e.startFn()
-	}
-	if start.IsZero() {
-		start = time.Now()
 	}
 	inv.start, inv.end = start, start.Add(d)
 	// A process that a loaded machine started late still gets a tenth of

@@ -65,10 +65,8 @@ type env struct {
 	// executable returns the real path of the running binary (OSSEC root
 	// detection); tests point it at a throw-away OSSEC tree.
 	executable func() (string, error)
-	// start is when the process started (the active response's budget
-	// counts from it); zero means startFn's answer, or when the
-	// invocation starts when there is no startFn.
-	start   time.Time
+	// startFn returns when the process started (the active response's
+	// budget counts from it); nil means when the invocation starts.
 	startFn func() time.Time
 }
 
