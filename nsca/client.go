@@ -60,6 +60,18 @@ const (
 	paceGiveUp = 20 * time.Millisecond
 )
 
+// Short rounds (Config.Short): one that takes longer than shortMaxRound,
+// or shortRounds of them that average more than shortSlowRound, mean the
+// daemon does not serve connections fast enough for them to pay (nsca in
+// --daemon mode polls for new connections once a second; a daemon far
+// away pays a round trip per connection): the Client goes back to one
+// connection for good.
+const (
+	shortMaxRound  = 100 * time.Millisecond
+	shortSlowRound = 2 * time.Millisecond
+	shortRounds    = 16
+)
+
 // Config is what a Client needs besides the address.
 type Config struct {
 	// Password and Method must match the daemon's password and
@@ -92,6 +104,20 @@ type Config struct {
 	// ConfirmMin is the shortest Confirm waits; ConfirmMin >= ConfirmWait
 	// makes every wait ConfirmWait.
 	ConfirmMin time.Duration
+	// Short sends, once a Confirm proved that the daemon decodes this
+	// Client's packets (password and method), each check on a connection
+	// of its own: as a 720-byte packet when its output fits in 511 bytes
+	// (nsca >= 2.9 takes one such packet at the end of a connection), else
+	// as a 4304-byte one; the packet leaves with the FIN in one segment,
+	// and the Client waits for the daemon to close the connection (it does
+	// so once it read the packet) before the next check, so checks stay
+	// in order. Worth it with a costly cipher (every method but none and
+	// XOR): nsca decrypts 8-bit CFB, one block per byte, and reads 720
+	// bytes instead of 4304; not worth it when connections are slow to
+	// make, which the Client measures (shortMaxRound). Confirm then
+	// reports whether the proven connection, kept open, is still there
+	// (the daemon did not restart). Ignored in Legacy mode.
+	Short bool
 	// Debug, if set, receives one line per connection event and packet
 	// (never the password).
 	Debug io.Writer
@@ -131,6 +157,11 @@ type Client struct {
 	proven bool
 	// handshake is how long conn took from dial to its init packet.
 	handshake time.Duration
+	// shortOff: Config.Short gave way to one connection (too slow);
+	// shortN and shortTime count the short rounds and their time.
+	shortOff  bool
+	shortN    int
+	shortTime time.Duration
 }
 
 // New checks cfg and returns a Client for addr ("host:port") without
@@ -204,6 +235,50 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 		}
 		c.drop()
 	}
+	done := 0
+	if c.cfg.Short && !c.shortOff {
+		if !c.proven && len(checks) > 1 {
+			// Short rounds carry no evidence of their own that the daemon
+			// decodes them: prove the password and method first with one
+			// check on the kept connection.
+			if _, err := c.sendFull(ctx, checks[:1]); err != nil {
+				return 0, err
+			}
+			if err := c.confirm(ctx, c.confirmWait()); err != nil {
+				if c.conn == nil {
+					c.unconfirmed = 0
+				}
+				return 1, err
+			}
+			c.unconfirmed, c.proven, done = 0, true, 1
+		}
+		if c.proven && c.conn != nil {
+			n, err := c.sendShort(ctx, checks[done:])
+			done += n
+			if err != nil {
+				return done, err
+			}
+		}
+	}
+	if done < len(checks) {
+		n, err := c.sendFull(ctx, checks[done:])
+		done += n
+		if err != nil {
+			return done, err
+		}
+	}
+	if c.cfg.Confirm > 0 {
+		if err := c.confirm(ctx, c.cfg.Confirm); err != nil {
+			return done, err
+		}
+		c.unconfirmed = 0
+	}
+	return done, nil
+}
+
+// sendFull sends checks over the kept connection, several packets per
+// write, paced by the daemon's window.
+func (c *Client) sendFull(ctx context.Context, checks []Check) (int, error) {
 	if c.conn == nil {
 		if err := c.connect(ctx); err != nil {
 			return 0, err
@@ -246,13 +321,85 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 	if c.paced > 0 {
 		c.debugf("paced: waited %d time(s) for room in the daemon's receive window (largest window %d bytes)", c.paced, c.maxWnd)
 	}
-	if c.cfg.Confirm > 0 {
-		if err := c.confirm(ctx, c.cfg.Confirm); err != nil {
-			return done, err
-		}
-		c.unconfirmed = 0
-	}
 	return done, nil
+}
+
+// sendShort sends checks one per connection (Config.Short) until one
+// fails or short rounds turn out too slow; it returns how many it sent.
+func (c *Client) sendShort(ctx context.Context, checks []Check) (int, error) {
+	for i, ch := range checks {
+		if c.shortOff {
+			return i, nil
+		}
+		began := time.Now()
+		if err := c.round(ctx, ch, len(Truncate(ch.Output, MaxOutputLen)) <= LegacyMaxOutputLen); err != nil {
+			return i, err
+		}
+		c.unconfirmed++
+		d := time.Since(began)
+		c.shortN++
+		c.shortTime += d
+		switch {
+		case d > shortMaxRound:
+			c.shortOff = true
+			c.debugf("a short round took %s: back to one connection", d.Round(time.Microsecond))
+		case c.shortN == shortRounds && c.shortTime/shortRounds > shortSlowRound:
+			c.shortOff = true
+			c.debugf("short rounds took %s each: back to one connection", (c.shortTime / shortRounds).Round(time.Microsecond))
+		}
+	}
+	return len(checks), nil
+}
+
+// round sends one check on a connection of its own: it connects, writes
+// the packet (720 bytes if small, else 4304) with the FIN after it, and
+// waits, at most Config.ConfirmWait, for the daemon to close the
+// connection, which it does once it read the packet; a daemon that has
+// not closed by then is left to read it later.
+func (c *Client) round(ctx context.Context, ch Check, small bool) error {
+	conn, ip, _, err := c.dialInit(ctx)
+	if err != nil {
+		return err
+	}
+	enc, err := NewEncoder(c.cfg.Method, c.cfg.Password, ip, small)
+	if err != nil {
+		conn.Close()
+		return &Error{Op: OpConfig, Addr: c.addr, Err: err}
+	}
+	return c.last(ctx, conn, enc, ch)
+}
+
+// last sends ch as the only packet of conn, whose encoder is enc, and
+// closes conn (see round).
+func (c *Client) last(ctx context.Context, conn net.Conn, enc *Encoder, ch Check) error {
+	defer conn.Close()
+	var err error
+	if c.buf, err = enc.Encode(c.buf[:0], ch); err != nil {
+		return &Error{Op: OpWrite, Addr: c.addr, Err: err}
+	}
+	c.debugf("%d-byte packet on a connection of its own: host=%q service=%q state=%d output=%d bytes", len(c.buf), Truncate(ch.Host, MaxHostLen), Truncate(ch.Service, MaxServiceLen), int16(ch.State), len(ch.Output))
+	if err := c.writeLast(ctx, conn, c.buf); err != nil {
+		return err
+	}
+	stop := watch(ctx, conn)
+	defer stop()
+	d := time.Now().Add(c.cfg.ConfirmWait)
+	if dl := c.deadline(ctx); dl.Before(d) {
+		d = dl
+	}
+	_ = conn.SetReadDeadline(d)
+	var one [1]byte
+	n, rerr := conn.Read(one[:])
+	switch {
+	case n > 0:
+		return &Error{Op: OpWrite, Addr: c.addr, Err: errors.New("the daemon sent data after its init packet")}
+	case rerr != nil && errors.Is(rerr, os.ErrDeadlineExceeded):
+		if err := ctx.Err(); err != nil {
+			return &Error{Op: OpWrite, Addr: c.addr, Err: err}
+		}
+		c.debugf("the daemon had not closed the connection %s after its packet", c.cfg.ConfirmWait)
+	}
+	return nil
 }
 
 // ConfirmWait returns how long the next Confirm may wait: zero in Legacy
@@ -337,22 +484,20 @@ func (c *Client) Confirm(ctx context.Context) error {
 	return nil
 }
 
+// sendLegacy sends each check on a connection of its own (round), as a
+// 2.7 daemon takes one packet per connection.
 func (c *Client) sendLegacy(ctx context.Context, checks []Check) (int, error) {
 	for i, ch := range checks {
-		if c.conn == nil || c.sent > 0 {
-			c.drop()
-			if err := c.connect(ctx); err != nil {
-				return i, err
-			}
-		}
 		var err error
-		if c.buf, err = c.enc.Encode(c.buf[:0], ch); err != nil {
+		if c.conn != nil && c.sent == 0 {
+			// Opened by Dial and still unused.
+			conn, enc := c.conn, c.enc
+			c.conn, c.enc = nil, nil
+			err = c.last(ctx, conn, enc, ch)
+		} else {
 			c.drop()
-			return i, &Error{Op: OpWrite, Addr: c.addr, Err: err}
+			err = c.round(ctx, ch, true)
 		}
-		c.debugf("legacy packet: host=%q service=%q state=%d output=%d bytes", Truncate(ch.Host, MaxHostLen), Truncate(ch.Service, MaxServiceLen), int16(ch.State), len(ch.Output))
-		err = c.write(ctx, c.buf)
-		c.drop() // the 2.7 packet is read at EOF: close now
 		if err != nil {
 			return i, err
 		}
@@ -423,8 +568,25 @@ func ctxErr(ctx context.Context, err error) error {
 }
 
 func (c *Client) connect(ctx context.Context) error {
+	conn, ip, handshake, err := c.dialInit(ctx)
+	if err != nil {
+		return err
+	}
+	enc, err := NewEncoder(c.cfg.Method, c.cfg.Password, ip, c.cfg.Legacy)
+	if err != nil {
+		conn.Close()
+		return &Error{Op: OpConfig, Addr: c.addr, Err: err}
+	}
+	c.conn, c.enc, c.sent, c.proven, c.maxWnd = conn, enc, 0, false, 0
+	c.handshake = handshake
+	return nil
+}
+
+// dialInit connects and reads the init packet; it returns the connection,
+// the packet and how long the two took.
+func (c *Client) dialInit(ctx context.Context) (net.Conn, InitPacket, time.Duration, error) {
 	if err := ctx.Err(); err != nil {
-		return &Error{Op: OpDial, Addr: c.addr, Err: err}
+		return nil, InitPacket{}, 0, &Error{Op: OpDial, Addr: c.addr, Err: err}
 	}
 	dctx, cancel := context.WithDeadline(ctx, c.deadline(ctx))
 	defer cancel()
@@ -437,7 +599,7 @@ func (c *Client) connect(ctx context.Context) error {
 	began := time.Now()
 	conn, err := d.DialContext(dctx, "tcp", c.addr)
 	if err != nil {
-		return &Error{Op: OpDial, Addr: c.addr, Err: ctxErr(ctx, err)}
+		return nil, InitPacket{}, 0, &Error{Op: OpDial, Addr: c.addr, Err: ctxErr(ctx, err)}
 	}
 	stop := watch(ctx, conn)
 	defer stop()
@@ -454,34 +616,54 @@ func (c *Client) connect(ctx context.Context) error {
 				err = fmt.Errorf("%w (%d bytes received, %d expected)", ErrShortInitPacket, n, InitPacketSize)
 			}
 		}
-		return &Error{Op: OpReadInit, Addr: c.addr, Err: ctxErr(ctx, err)}
+		return nil, InitPacket{}, 0, &Error{Op: OpReadInit, Addr: c.addr, Err: ctxErr(ctx, err)}
 	}
 	ip, _ := ParseInitPacket(b)
-	enc, err := NewEncoder(c.cfg.Method, c.cfg.Password, ip, c.cfg.Legacy)
-	if err != nil {
-		conn.Close()
-		return &Error{Op: OpConfig, Addr: c.addr, Err: err}
-	}
-	c.conn, c.enc, c.sent, c.proven, c.maxWnd = conn, enc, 0, false, 0
-	c.handshake = time.Since(began)
-	c.debugf("connected to %s (local %s) in %s: init packet timestamp %d, iv %s..., method %d %s, %d-byte packets",
-		c.addr, conn.LocalAddr(), c.handshake.Round(time.Microsecond), ip.Timestamp, hex.EncodeToString(ip.IV[:8]), int(c.cfg.Method), c.cfg.Method, enc.size)
-	return nil
+	handshake := time.Since(began)
+	c.debugf("connected to %s (local %s) in %s: init packet timestamp %d, iv %s..., method %d %s",
+		c.addr, conn.LocalAddr(), handshake.Round(time.Microsecond), ip.Timestamp, hex.EncodeToString(ip.IV[:8]), int(c.cfg.Method), c.cfg.Method)
+	return conn, ip, handshake, nil
 }
 
 // write writes b (whole packets) under the deadline; the caller closes
 // the connection on error.
 func (c *Client) write(ctx context.Context, b []byte) error {
-	stop := watch(ctx, c.conn)
+	return c.writeConn(ctx, c.conn, b)
+}
+
+func (c *Client) writeConn(ctx context.Context, conn net.Conn, b []byte) error {
+	stop := watch(ctx, conn)
 	defer stop()
-	_ = c.conn.SetWriteDeadline(c.deadline(ctx))
-	if _, err := c.conn.Write(b); err != nil {
+	_ = conn.SetWriteDeadline(c.deadline(ctx))
+	if _, err := conn.Write(b); err != nil {
 		if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
 			err = fmt.Errorf("the daemon closed the connection: it stopped, or it dropped a packet it could not decode (wrong password, encryption method or packet size?): %w", err)
 		}
 		return &Error{Op: OpWrite, Addr: c.addr, Err: ctxErr(ctx, err)}
 	}
 	return nil
+}
+
+// writeLast writes b, the last bytes of conn, and the FIN after them in
+// the same TCP segment where the kernel allows (TCP_CORK, then
+// shutdown). nsca reads a 720-byte packet only at end of file; on a
+// connection it made non-blocking (which depends on the daemon's stack
+// contents, PROTOCOL.md section 5), a read that finds the packet but not
+// yet the FIN makes it sleep a whole second.
+func (c *Client) writeLast(ctx context.Context, conn net.Conn, b []byte) error {
+	corked := cork(conn, true)
+	err := c.writeConn(ctx, conn, b)
+	if err == nil {
+		if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+			if cerr := cw.CloseWrite(); cerr != nil {
+				err = &Error{Op: OpWrite, Addr: c.addr, Err: cerr}
+			}
+		}
+	}
+	if corked {
+		cork(conn, false)
+	}
+	return err
 }
 
 // alive reports whether the daemon still holds the connection open: a

@@ -152,6 +152,11 @@ func (m Method) String() string {
 	return "Method(" + strconv.Itoa(int(m)) + ")"
 }
 
+// Costly reports whether the daemon pays a block cipher per byte for m
+// (8-bit CFB through libmcrypt: every method but none and XOR), so that
+// Config.Short pays off.
+func (m Method) Costly() bool { return m > MethodXOR }
+
 // describe names the method for messages: `3 (3DES, libmcrypt "tripledes")`.
 func (m Method) describe() string {
 	mi, ok := m.info()

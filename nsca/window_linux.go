@@ -41,3 +41,26 @@ func peerWindow(conn net.Conn) (wnd, queued int, ok bool) {
 	}
 	return wnd, queued, ok
 }
+
+// cork holds what is written to conn in the kernel until uncork, so that
+// a packet and the FIN that follows it (CloseWrite) leave in one segment.
+// It reports whether it could.
+func cork(conn net.Conn, on bool) bool {
+	sc, isSock := conn.(syscall.Conn)
+	if !isSock {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	v := 0
+	if on {
+		v = 1
+	}
+	var serr error
+	if cerr := rc.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_CORK, v) }); cerr != nil {
+		return false
+	}
+	return serr == nil
+}

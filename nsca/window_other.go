@@ -6,3 +6,7 @@ import "net"
 
 // peerWindow is unknown outside Linux: Send writes without pacing there.
 func peerWindow(net.Conn) (wnd, queued int, ok bool) { return 0, 0, false }
+
+// cork is Linux's TCP_CORK; elsewhere the FIN may follow the packet in a
+// segment of its own.
+func cork(net.Conn, bool) bool { return false }

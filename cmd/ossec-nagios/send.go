@@ -316,7 +316,10 @@ func runSend(ctx context.Context, e *env, args []string) int {
 		Password: cfg.Password,
 		Method:   cfg.Method,
 		Legacy:   legacy,
-		Timeout:  time.Duration(o.timeout) * time.Second,
+		// One connection per result for the costly ciphers, once the
+		// first result proved password and method (nsca.Config.Short).
+		Short:   cfg.Method.Costly(),
+		Timeout: time.Duration(o.timeout) * time.Second,
 	}
 	if o.verbose {
 		ncfg.Debug = out

@@ -128,6 +128,7 @@ func (a *app) sender(debug io.Writer) (s bridge.Sender, close func(), err error)
 				Password: c.NSCA.Password,
 				Method:   c.NSCA.Encryption,
 				Legacy:   c.NSCA.Legacy27,
+				Short:    c.NSCA.Short(),
 				Timeout:  c.NSCA.Timeout,
 				Debug:    debug,
 				// Per delivery (bridge.Confirmer), not per packet.

@@ -129,6 +129,24 @@ type NSCA struct {
 	// 8 times the connection's handshake. 0 means the client's default
 	// (25 ms); ConfirmMin >= Confirm makes every wait Confirm.
 	ConfirmMin time.Duration
+	// ShortPackets is "auto" (the default: on for the costly ciphers,
+	// every method but none and XOR), "yes" or "no": whether a batch of
+	// results, once the daemon proved it decodes this client's packets,
+	// goes one per connection in the small 720-byte packet where it fits
+	// (nsca.Config.Short).
+	ShortPackets string
+}
+
+// Short reports whether [nsca] short_packets is on for this
+// encryption method.
+func (n NSCA) Short() bool {
+	switch n.ShortPackets {
+	case "yes":
+		return true
+	case "no":
+		return false
+	}
+	return n.Encryption.Costly()
 }
 
 // OutputLimit is the longest plugin output the packet carries.

@@ -79,7 +79,7 @@ var invalidTests = map[string]string{
 	"syntax-unclosed-section":        `ossec-nagios.ini: syntax error: unclosed section: [nsca`,
 	"timeout-bad":                    `ossec-nagios.ini: [nsca] timeout: "5 seconds" is not a duration (e.g. 10s, 5m, 1h)`,
 	"timeout-zero":                   `ossec-nagios.ini: [nsca] timeout: "0s" must be more than 0`,
-	"unknown-key":                    `ossec-nagios.ini: [nsca] pasword: unknown key (known: confirm, confirm_min, encryption, legacy_2_7_mode, password, server, timeout)`,
+	"unknown-key":                    `ossec-nagios.ini: [nsca] pasword: unknown key (known: confirm, confirm_min, encryption, legacy_2_7_mode, password, server, short_packets, timeout)`,
 	"unknown-section":                `ossec-nagios.ini: [nagois]: unknown section (known: nsca, delivery, icinga2, alerts, states, hosts, service "NAME", output, ar, spool, log, nagios, flood, follow)`,
 	"quote-unterminated":             `ossec-nagios.ini:3: [nsca] password: syntax error: the value opens with " and does not close it on the same line (a value cannot span lines)`,
 	"quote-unterminated-backtick":    "ossec-nagios.ini:5: [service \"SSH\"] location: syntax error: the value opens with ` and does not close it on the same line (a value cannot span lines)",

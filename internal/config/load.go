@@ -260,6 +260,19 @@ func (l *loader) fields(name string) (map[string]keyFunc, bool) {
 			"legacy_2_7_mode": boolKey(&c.NSCA.Legacy27),
 			"confirm":         durationKey(&c.NSCA.Confirm, time.Millisecond, false),
 			"confirm_min":     durationKey(&c.NSCA.ConfirmMin, time.Millisecond, false),
+			"short_packets": func(v string) error {
+				switch v {
+				case "auto", "":
+					c.NSCA.ShortPackets = "auto"
+					return nil
+				}
+				b, err := parseBool(v)
+				if err != nil {
+					return invalidf("want auto, yes or no: %v", err)
+				}
+				c.NSCA.ShortPackets = map[bool]string{true: "yes", false: "no"}[b]
+				return nil
+			},
 		}, true
 	case "delivery":
 		return map[string]keyFunc{
