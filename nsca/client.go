@@ -60,17 +60,21 @@ const (
 	paceGiveUp = 20 * time.Millisecond
 )
 
-// Short rounds (Config.Short): one that takes longer than shortMaxRound,
-// or shortRounds of them that average more than shortSlowRound, mean the
-// daemon does not serve connections fast enough for them to pay (nsca in
-// --daemon mode polls for new connections once a second; a daemon far
-// away pays a round trip per connection): the Client goes back to one
-// connection for good.
-const (
-	shortMaxRound  = 100 * time.Millisecond
-	shortSlowRound = 2 * time.Millisecond
-	shortRounds    = 16
+// Short rounds (Config.Short) pay one handshake (connect, the daemon's
+// init packet back) and one more round trip per check, to save the daemon
+// six sevenths of its decryption: with 3DES about 1 ms per check, with
+// AES 0.6 ms (PROTOCOL.md section 5). A handshake longer than
+// shortMaxHandshake, or shortRounds of them that average more than
+// shortSlowHandshake, mean connections cost more than that saves (nsca in
+// --daemon mode polls for new connections once a second; a daemon across
+// a LAN or WAN pays two round trips per check): the Client goes back to
+// one connection for good. Variables for the tests.
+var (
+	shortMaxHandshake  = 100 * time.Millisecond
+	shortSlowHandshake = 500 * time.Microsecond
 )
+
+const shortRounds = 16
 
 // Config is what a Client needs besides the address.
 type Config struct {
@@ -114,7 +118,7 @@ type Config struct {
 	// in order. Worth it with a costly cipher (every method but none and
 	// XOR): nsca decrypts 8-bit CFB, one block per byte, and reads 720
 	// bytes instead of 4304; not worth it when connections are slow to
-	// make, which the Client measures (shortMaxRound). Confirm then
+	// make, which the Client measures (shortSlowHandshake). Confirm then
 	// reports whether the proven connection, kept open, is still there
 	// (the daemon did not restart). Ignored in Legacy mode.
 	Short bool
@@ -331,21 +335,23 @@ func (c *Client) sendShort(ctx context.Context, checks []Check) (int, error) {
 		if c.shortOff {
 			return i, nil
 		}
-		began := time.Now()
-		if err := c.round(ctx, ch, len(Truncate(ch.Output, MaxOutputLen)) <= LegacyMaxOutputLen); err != nil {
+		h, closed, err := c.round(ctx, ch, len(Truncate(ch.Output, MaxOutputLen)) <= LegacyMaxOutputLen)
+		if err != nil {
 			return i, err
 		}
 		c.unconfirmed++
-		d := time.Since(began)
 		c.shortN++
-		c.shortTime += d
+		c.shortTime += h
 		switch {
-		case d > shortMaxRound:
+		case !closed:
 			c.shortOff = true
-			c.debugf("a short round took %s: back to one connection", d.Round(time.Microsecond))
-		case c.shortN == shortRounds && c.shortTime/shortRounds > shortSlowRound:
+			c.debugf("the daemon did not close a connection %s after its packet: back to one connection", c.cfg.ConfirmWait)
+		case h > shortMaxHandshake:
 			c.shortOff = true
-			c.debugf("short rounds took %s each: back to one connection", (c.shortTime / shortRounds).Round(time.Microsecond))
+			c.debugf("a handshake took %s: back to one connection", h.Round(time.Microsecond))
+		case c.shortN == shortRounds && c.shortTime/shortRounds > shortSlowHandshake:
+			c.shortOff = true
+			c.debugf("handshakes took %s each: back to one connection", (c.shortTime / shortRounds).Round(time.Microsecond))
 		}
 	}
 	return len(checks), nil
@@ -355,31 +361,32 @@ func (c *Client) sendShort(ctx context.Context, checks []Check) (int, error) {
 // the packet (720 bytes if small, else 4304) with the FIN after it, and
 // waits, at most Config.ConfirmWait, for the daemon to close the
 // connection, which it does once it read the packet; a daemon that has
-// not closed by then is left to read it later.
-func (c *Client) round(ctx context.Context, ch Check, small bool) error {
-	conn, ip, _, err := c.dialInit(ctx)
+// not closed by then (closed false) is left to read it later. It returns
+// the connection's handshake time.
+func (c *Client) round(ctx context.Context, ch Check, small bool) (handshake time.Duration, closed bool, err error) {
+	conn, ip, handshake, err := c.dialInit(ctx)
 	if err != nil {
-		return err
+		return 0, false, err
 	}
 	enc, err := NewEncoder(c.cfg.Method, c.cfg.Password, ip, small)
 	if err != nil {
 		conn.Close()
-		return &Error{Op: OpConfig, Addr: c.addr, Err: err}
+		return 0, false, &Error{Op: OpConfig, Addr: c.addr, Err: err}
 	}
-	return c.last(ctx, conn, enc, ch)
+	closed, err = c.last(ctx, conn, enc, ch)
+	return handshake, closed, err
 }
 
 // last sends ch as the only packet of conn, whose encoder is enc, and
 // closes conn (see round).
-func (c *Client) last(ctx context.Context, conn net.Conn, enc *Encoder, ch Check) error {
+func (c *Client) last(ctx context.Context, conn net.Conn, enc *Encoder, ch Check) (closed bool, err error) {
 	defer conn.Close()
-	var err error
 	if c.buf, err = enc.Encode(c.buf[:0], ch); err != nil {
-		return &Error{Op: OpWrite, Addr: c.addr, Err: err}
+		return false, &Error{Op: OpWrite, Addr: c.addr, Err: err}
 	}
 	c.debugf("%d-byte packet on a connection of its own: host=%q service=%q state=%d output=%d bytes", len(c.buf), Truncate(ch.Host, MaxHostLen), Truncate(ch.Service, MaxServiceLen), int16(ch.State), len(ch.Output))
 	if err := c.writeLast(ctx, conn, c.buf); err != nil {
-		return err
+		return false, err
 	}
 	stop := watch(ctx, conn)
 	defer stop()
@@ -392,14 +399,14 @@ func (c *Client) last(ctx context.Context, conn net.Conn, enc *Encoder, ch Check
 	n, rerr := conn.Read(one[:])
 	switch {
 	case n > 0:
-		return &Error{Op: OpWrite, Addr: c.addr, Err: errors.New("the daemon sent data after its init packet")}
+		return false, &Error{Op: OpWrite, Addr: c.addr, Err: errors.New("the daemon sent data after its init packet")}
 	case rerr != nil && errors.Is(rerr, os.ErrDeadlineExceeded):
 		if err := ctx.Err(); err != nil {
-			return &Error{Op: OpWrite, Addr: c.addr, Err: err}
+			return false, &Error{Op: OpWrite, Addr: c.addr, Err: err}
 		}
-		c.debugf("the daemon had not closed the connection %s after its packet", c.cfg.ConfirmWait)
+		return false, nil
 	}
-	return nil
+	return true, nil
 }
 
 // ConfirmWait returns how long the next Confirm may wait: zero in Legacy
@@ -493,10 +500,10 @@ func (c *Client) sendLegacy(ctx context.Context, checks []Check) (int, error) {
 			// Opened by Dial and still unused.
 			conn, enc := c.conn, c.enc
 			c.conn, c.enc = nil, nil
-			err = c.last(ctx, conn, enc, ch)
+			_, err = c.last(ctx, conn, enc, ch)
 		} else {
 			c.drop()
-			err = c.round(ctx, ch, true)
+			_, _, err = c.round(ctx, ch, true)
 		}
 		if err != nil {
 			return i, err
@@ -505,13 +512,21 @@ func (c *Client) sendLegacy(ctx context.Context, checks []Check) (int, error) {
 	return len(checks), nil
 }
 
-// Close closes the connection; the Client cannot send afterwards.
+// Close closes the connection; the Client cannot send afterwards. It
+// ends the connection's stream first and waits, at most
+// Config.ConfirmMin, for the daemon to close its side, which it does
+// once it read every packet: a connection opened next (another Client,
+// another process) is then not read before this one's last packets.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true
 	var err error
 	if c.conn != nil {
+		if cw, ok := c.conn.(interface{ CloseWrite() error }); ok && c.sent > 0 && cw.CloseWrite() == nil {
+			_ = c.conn.SetReadDeadline(time.Now().Add(c.cfg.ConfirmMin))
+			_, _ = io.Copy(io.Discard, c.conn)
+		}
 		err = c.conn.Close()
 		c.conn, c.enc, c.sent = nil, nil, 0
 	}
@@ -527,7 +542,7 @@ func (c *Client) drop() {
 		c.conn.Close()
 		c.debugf("connection closed")
 	}
-	c.conn, c.enc, c.sent = nil, nil, 0
+	c.conn, c.enc, c.sent, c.proven = nil, nil, 0, false
 }
 
 func (c *Client) debugf(format string, a ...any) {

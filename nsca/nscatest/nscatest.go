@@ -10,8 +10,8 @@ import (
 	"errors"
 	"io"
 	"net"
-	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -44,9 +44,9 @@ type Server struct {
 
 	mu      sync.Mutex
 	packets []nsca.Packet
-	seqs    []int // the accept order of each packet's connection
 	errs    []error
 	conns   int
+	lateFIN int
 	open    map[net.Conn]bool
 	changed chan struct{}
 }
@@ -90,7 +90,6 @@ func (s *Server) accept() {
 		}
 		s.mu.Lock()
 		s.conns++
-		seq := s.conns
 		s.open[c] = true
 		s.mu.Unlock()
 		s.wg.Add(1)
@@ -102,12 +101,12 @@ func (s *Server) accept() {
 				s.mu.Unlock()
 				c.Close()
 			}()
-			s.serve(c, seq)
+			s.serve(c)
 		}()
 	}
 }
 
-func (s *Server) serve(c net.Conn, seq int) {
+func (s *Server) serve(c net.Conn) {
 	var ip nsca.InitPacket
 	_, _ = rand.Read(ip.IV[:])
 	ip.Timestamp = s.opts.Timestamp
@@ -124,50 +123,142 @@ func (s *Server) serve(c net.Conn, seq int) {
 		return
 	}
 	if _, err := c.Write(ip.Marshal()); err != nil {
-		s.record(nil, err, seq)
+		s.record(nil, err)
 		return
 	}
 	dec, err := nsca.NewDecoder(s.opts.Method, s.opts.Password, ip, s.opts.Legacy)
 	if err != nil {
-		s.record(nil, err, seq)
+		s.record(nil, err)
 		return
 	}
-	for {
-		p, err := dec.Read(c)
+	for first := true; ; first = false {
+		var p nsca.Packet
+		var err error
+		last := s.opts.Legacy
+		if last {
+			p, err = dec.Read(c)
+		} else {
+			p, last, err = s.read(c, dec, ip, first)
+		}
 		if errors.Is(err, io.EOF) {
 			return
 		}
 		if err == nil && p.Timestamp != ip.Timestamp {
 			err = errors.New("nscatest: packet timestamp is not the init packet's")
 		}
+		if err != nil && errors.Is(err, net.ErrClosed) {
+			return // Close or Drop
+		}
 		if err != nil {
-			s.record(nil, err, seq)
+			s.record(nil, err)
 			time.Sleep(s.opts.CloseDelay)
 			return // the daemon closes at the first bad packet
 		}
-		s.record(&p, nil, seq)
+		s.record(&p, nil)
+		if last && !s.opts.Legacy {
+			return
+		}
 		if s.opts.Legacy {
 			if n, _ := c.Read(make([]byte, 1)); n > 0 {
-				s.record(nil, errors.New("nscatest: more than one legacy packet on a connection"), seq)
+				s.record(nil, errors.New("nscatest: more than one legacy packet on a connection"))
 			}
 			return
 		}
 	}
 }
 
-func (s *Server) record(p *nsca.Packet, err error, seq int) {
+// read reads the next 4304-byte packet, or a 720-byte one that is the
+// first and last of its connection (what nsca >= 2.9 takes: a read that
+// ends early with exactly 720 bytes). It counts a 720-byte packet whose
+// end of stream was not there yet when the packet was: the real daemon,
+// on a socket it made non-blocking, sleeps a second then.
+func (s *Server) read(c net.Conn, dec *nsca.Decoder, ip nsca.InitPacket, first bool) (p nsca.Packet, last bool, err error) {
+	b := make([]byte, nsca.PacketSize)
+	n, err := io.ReadFull(c, b[:nsca.LegacyPacketSize])
+	if err != nil {
+		return nsca.Packet{}, false, err // io.EOF between packets
+	}
+	late := !dataOrEOF(c)
+	m, err := c.Read(b[n:])
+	n += m
+	if err == nil {
+		m, err = io.ReadFull(c, b[n:])
+		n += m
+	}
+	if n == nsca.LegacyPacketSize && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
+		if !first {
+			return nsca.Packet{}, true, errors.New("nscatest: a 720-byte packet after other packets")
+		}
+		if late {
+			s.mu.Lock()
+			s.lateFIN++
+			s.mu.Unlock()
+		}
+		ldec, err := nsca.NewDecoder(s.opts.Method, s.opts.Password, ip, true)
+		if err != nil {
+			return nsca.Packet{}, true, err
+		}
+		p, err := ldec.Decode(b[:n])
+		return p, true, err
+	}
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nsca.Packet{}, false, err
+	}
+	p, err = dec.Decode(b)
+	return p, false, err
+}
+
+// dataOrEOF reports whether a read on c would return at once (data or
+// end of stream): a non-blocking peek, as the daemon's non-blocking read.
+func dataOrEOF(c net.Conn) bool {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return true
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return true
+	}
+	ready := true
+	_ = rc.Read(func(fd uintptr) bool {
+		var one [1]byte
+		_, _, err := syscall.Recvfrom(int(fd), one[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		ready = !errors.Is(err, syscall.EAGAIN)
+		return true
+	})
+	return ready
+}
+
+// LateFINs counts the 720-byte packets whose end of stream came after
+// the packet (in a later TCP segment), which would cost a real daemon
+// that made its socket non-blocking a one-second sleep each.
+func (s *Server) LateFINs() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lateFIN
+}
+
+// Drop closes every open connection, as a daemon that restarts does,
+// and keeps listening.
+func (s *Server) Drop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.open {
+		c.Close()
+	}
+}
+
+func (s *Server) record(p *nsca.Packet, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p != nil {
-		// Keep the packets in the order of their connections (a client
-		// opens one only after it finished the one before: legacy mode),
-		// then of arrival: concurrent handlers may finish out of order.
-		i := len(s.packets)
-		for i > 0 && s.seqs[i-1] > seq {
-			i--
-		}
-		s.packets = slices.Insert(s.packets, i, *p)
-		s.seqs = slices.Insert(s.seqs, i, seq)
+		// In the order the daemon decoded them, as nsca writes them (a
+		// client that sends one packet per connection waits for the
+		// close after each).
+		s.packets = append(s.packets, *p)
 	}
 	if err != nil {
 		s.errs = append(s.errs, err)

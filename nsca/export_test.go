@@ -1,0 +1,12 @@
+package nsca
+
+import "time"
+
+// SetShortLimits sets the handshake times that end short rounds
+// (Config.Short) for a test, so that its outcome does not depend on the
+// machine's speed; the returned func restores them.
+func SetShortLimits(slow, max time.Duration) (restore func()) {
+	s, m := shortSlowHandshake, shortMaxHandshake
+	shortSlowHandshake, shortMaxHandshake = slow, max
+	return func() { shortSlowHandshake, shortMaxHandshake = s, m }
+}

@@ -1,0 +1,223 @@
+package nsca_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ossec-nagios/ossec-nagios/internal/lab"
+	"github.com/ossec-nagios/ossec-nagios/nsca"
+	"github.com/ossec-nagios/ossec-nagios/nsca/nscatest"
+)
+
+// shortChecks returns n checks numbered in their output; every tenth has
+// an output too long for the 720-byte packet.
+func shortChecks(n int) []nsca.Check {
+	checks := make([]nsca.Check, n)
+	for i := range checks {
+		out := fmt.Sprintf("rule 5712 level 10: sshd brute force | n=%d", i)
+		if i%10 == 9 {
+			out += " " + strings.Repeat("x", 600)
+		}
+		checks[i] = nsca.Check{Host: fmt.Sprintf("web%02d", i%7), Service: "OSSEC Alert", State: i % 4, Output: out}
+	}
+	return checks
+}
+
+// TestShortRounds: with Config.Short the first check of a batch proves the
+// password on a kept connection (one Confirm wait), then every check goes
+// on a connection of its own, 720 bytes when its output fits, 4304 when
+// not, with the FIN in the packet's segment; all arrive, in order, and
+// the batch's Confirm passes.
+func TestShortRounds(t *testing.T) {
+	defer nsca.SetShortLimits(time.Minute, time.Minute)()
+	srv := nscatest.NewServer(t, nscatest.Options{Password: "p", Method: nsca.Method3DES})
+	var dbg strings.Builder
+	c, err := nsca.New(srv.Addr, nsca.Config{Password: "p", Method: nsca.Method3DES, Short: true, Debug: &dbg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	checks := shortChecks(60)
+	if n, err := c.Send(ctx, checks...); err != nil || n != len(checks) {
+		t.Fatalf("Send = %d, %v", n, err)
+	}
+	if err := c.Confirm(ctx); err != nil {
+		t.Fatalf("Confirm: %v", err)
+	}
+	got := srv.WaitChecks(t, len(checks), 10*time.Second)
+	if !slices.Equal(got, checks) {
+		t.Fatalf("the daemon got %d checks, not the %d sent in order", len(got), len(checks))
+	}
+	if n := srv.Conns(); n != len(checks) {
+		t.Errorf("%d connections, want %d (the kept one, then one per check after the first)", n, len(checks))
+	}
+	log := dbg.String()
+	if small, large := strings.Count(log, "720-byte packet on a connection of its own"), strings.Count(log, "4304-byte packet on a connection of its own"); small != 53 || large != 6 {
+		t.Errorf("%d small and %d large packets on connections of their own, want 53 and 6:\n%s", small, large, log)
+	}
+	if n := srv.LateFINs(); n != 0 {
+		t.Errorf("%d 720-byte packets arrived without their FIN (a non-blocking nsca sleeps a second on each)", n)
+	}
+	// A second batch needs no new proof: no Confirm wait, no kept
+	// connection made.
+	if n, err := c.Send(ctx, checks[:5]...); err != nil || n != 5 {
+		t.Fatalf("second Send = %d, %v", n, err)
+	}
+	if err := c.Confirm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv.WaitChecks(t, len(checks)+5, 10*time.Second)
+	if n := srv.Conns(); n != len(checks)+5 {
+		t.Errorf("%d connections after the second batch, want %d", n, len(checks)+5)
+	}
+}
+
+// TestShortConfirmSeesRestart: after the proven connection closed (the
+// daemon restarted: its password may have changed) the next batch proves
+// again before its short rounds.
+func TestShortConfirmSeesRestart(t *testing.T) {
+	srv := nscatest.NewServer(t, nscatest.Options{Password: "p", Method: nsca.MethodBlowfish})
+	c, err := nsca.New(srv.Addr, nsca.Config{Password: "p", Method: nsca.MethodBlowfish, Short: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if _, err := c.Send(ctx, shortChecks(3)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Confirm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv.WaitChecks(t, 3, 5*time.Second)
+	srv.Drop()
+	time.Sleep(20 * time.Millisecond) // the close reaches the client
+	// The next Send notices the closed connection and proves anew on a
+	// new one before any short round.
+	if _, err := c.Send(ctx, shortChecks(3)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Confirm(ctx); err != nil {
+		t.Fatalf("Confirm after a new proof: %v", err)
+	}
+	srv.WaitChecks(t, 6, 5*time.Second)
+	if n := srv.Conns(); n != 6 {
+		t.Errorf("%d connections, want 6 (kept, 2 short; a new kept one, 2 short)", n)
+	}
+}
+
+// TestShortConfirmAfterDropMidBatch: the proven connection closes while
+// short rounds go out: Confirm must not pass.
+func TestShortConfirmAfterDropMidBatch(t *testing.T) {
+	srv := nscatest.NewServer(t, nscatest.Options{Password: "p", Method: nsca.MethodBlowfish})
+	c, err := nsca.New(srv.Addr, nsca.Config{Password: "p", Method: nsca.MethodBlowfish, Short: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if _, err := c.Send(ctx, shortChecks(2)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Confirm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv.WaitChecks(t, 2, 5*time.Second)
+	// The daemon restarts between the liveness look at the start of Send
+	// and the batch's Confirm: simulate with a Drop right after Send.
+	if _, err := c.Send(ctx, shortChecks(1)...); err != nil {
+		t.Fatal(err)
+	}
+	srv.Drop()
+	time.Sleep(20 * time.Millisecond)
+	if err := c.Confirm(ctx); err == nil || !errors.Is(err, nsca.ErrRejected) {
+		t.Fatalf("Confirm after the proven connection closed: %v, want ErrRejected", err)
+	}
+}
+
+// TestShortGivesWayToSlowConnections: when connections take long to make
+// (here 3 ms each handshake; nsca --daemon polls for them once a second), the client
+// goes back to the kept connection after shortRounds rounds; nothing is
+// lost or reordered.
+func TestShortGivesWayToSlowConnections(t *testing.T) {
+	srv := nscatest.NewServer(t, nscatest.Options{Password: "p", Method: nsca.MethodDES, InitDelay: 3 * time.Millisecond})
+	var dbg strings.Builder
+	c, err := nsca.New(srv.Addr, nsca.Config{Password: "p", Method: nsca.MethodDES, Short: true, Debug: &dbg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	checks := shortChecks(40)
+	if n, err := c.Send(ctx, checks...); err != nil || n != len(checks) {
+		t.Fatalf("Send = %d, %v", n, err)
+	}
+	if err := c.Confirm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.WaitChecks(t, len(checks), 10*time.Second); !slices.Equal(got, checks) {
+		t.Fatalf("checks lost or out of order")
+	}
+	if !strings.Contains(dbg.String(), "back to one connection") {
+		t.Errorf("short rounds of 3 ms kept going:\n%s", dbg.String())
+	}
+	if n := srv.Conns(); n != 1+16 {
+		t.Errorf("%d connections, want 17 (the kept one and 16 short rounds)", n)
+	}
+}
+
+// TestInteropShort: the real nsca takes short rounds (3DES) in order, and
+// a wrong password is caught by the first check's proof before any short
+// round goes out.
+func TestInteropShort(t *testing.T) {
+	defer nsca.SetShortLimits(time.Minute, time.Minute)()
+	srv := lab.StartNSCA(t, lab.NSCAOptions{Password: interopPassword, Method: 3})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	var badDbg strings.Builder
+	bad, err := nsca.New(srv.Addr, nsca.Config{Password: "wrong", Method: nsca.Method3DES, Short: true, ConfirmWait: 5 * time.Second, Debug: &badDbg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := bad.Send(ctx, shortChecks(10)...)
+	if !errors.Is(err, nsca.ErrRejected) || n > 1 {
+		t.Fatalf("Send with a wrong password = %d, %v; want ErrRejected after the first", n, err)
+	}
+	bad.Close()
+	if strings.Contains(badDbg.String(), "on a connection of its own") {
+		t.Errorf("short rounds went out before the proof:\n%s", badDbg.String())
+	}
+
+	var dbg strings.Builder
+	c, err := nsca.New(srv.Addr, nsca.Config{Password: interopPassword, Method: nsca.Method3DES, Short: true, Debug: &dbg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	checks := shortChecks(100)
+	for i := 0; i < len(checks); i += 16 {
+		if _, err := c.Send(ctx, checks[i:min(i+16, len(checks))]...); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Confirm(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines := srv.WaitLines(t, len(checks), 30*time.Second)
+	srv.Quiet(t, len(checks), 100*time.Millisecond)
+	for i, ch := range checks {
+		if want := fmt.Sprintf("PROCESS_SERVICE_CHECK_RESULT;%s;%s;%d;%s", ch.Host, ch.Service, ch.State, ch.Output); lab.Check(lines[i]) != want {
+			t.Fatalf("line %d = %.80q, want %.80q", i, lab.Check(lines[i]), want)
+		}
+	}
+	if n := strings.Count(dbg.String(), "720-byte packet on a connection of its own"); n != 89 {
+		t.Errorf("%d short packets, want 89 (90 fit, the first is the proof):\n%.2000s", n, dbg.String())
+	}
+}
