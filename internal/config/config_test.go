@@ -594,3 +594,31 @@ func TestLoadNeedsNoTransport(t *testing.T) {
 		})
 	}
 }
+
+// TestShortPackets: [nsca] short_packets is on by itself for the costly
+// ciphers only; yes and no override.
+func TestShortPackets(t *testing.T) {
+	for _, tc := range []struct {
+		ini  string
+		want bool
+	}{
+		{"encryption = xor\n", false},
+		{"encryption = none\n", false},
+		{"encryption = 3des\n", true},
+		{"encryption = rijndael-128\n", true},
+		{"encryption = 3des\nshort_packets = auto\n", true},
+		{"encryption = 3des\nshort_packets = no\n", false},
+		{"encryption = xor\nshort_packets = yes\n", true},
+	} {
+		cfg, err := Load(strings.NewReader("[nsca]\nserver = n\npassword = x\n"+tc.ini), "t.ini")
+		if err != nil {
+			t.Fatalf("%q: %v", tc.ini, err)
+		}
+		if got := cfg.NSCA.Short(); got != tc.want {
+			t.Errorf("%q: Short() = %v, want %v", tc.ini, got, tc.want)
+		}
+	}
+	if _, err := Load(strings.NewReader("[nsca]\nserver = n\nshort_packets = sometimes\n"), "t.ini"); err == nil || !strings.Contains(err.Error(), "want auto, yes or no") {
+		t.Errorf("short_packets = sometimes: %v", err)
+	}
+}
