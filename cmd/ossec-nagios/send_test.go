@@ -83,11 +83,11 @@ func TestSendFake(t *testing.T) {
 		{name: "sets", opts: nscatest.Options{Password: "pw", Method: 3}, cfg: good,
 			stdin: "h\ts\t2\ta\nb\x17h\t0\tup\x17", code: 0, stdout: "2 data packet(s) sent to host successfully.\n",
 			received: []nsca.Check{{Host: "h", Service: "s", State: 2, Output: "a\nb"}, {Host: "h", Output: "up"}},
-			conns: 2}, // 3DES: the first proves the password, the second goes on a connection of its own
+			conns:    2}, // 3DES: the first proves the password, the second goes on a connection of its own
 		{name: "xor one connection", opts: nscatest.Options{Password: "pw", Method: 1}, cfg: "password=pw\nencryption_method=1\n",
 			stdin: "h\ts\t2\ta\x17h\t0\tup\x17h\ts\t0\tok\x17", code: 0, stdout: "3 data packet(s) sent to host successfully.\n",
 			received: []nsca.Check{{Host: "h", Service: "s", State: 2, Output: "a"}, {Host: "h", Output: "up"}, {Host: "h", Service: "s", Output: "ok"}},
-			conns: 1},
+			conns:    1},
 		{name: "lines with -ds", opts: nscatest.Options{Password: "pw", Method: 3}, cfg: good, args: []string{"-ds", "0x0a", "--quiet"},
 			stdin: "h\ts\t1\tx\nh\ts\t2\ty\n", code: 0, stdout: "",
 			received: []nsca.Check{{Host: "h", Service: "s", State: 1, Output: "x"}, {Host: "h", Service: "s", State: 2, Output: "y"}}},
