@@ -78,6 +78,13 @@ var (
 
 const shortRounds = 16
 
+// shortPerMinute bounds the short rounds of a Client per minute: each
+// leaves a socket in TIME_WAIT on this side for a minute, holding one of
+// the 28,232 ephemeral ports of Linux's default range (only loopback
+// reuses them early). Beyond it, the minute's results go over the kept
+// connection. A variable for the tests.
+var shortPerMinute = 10000
+
 // Config is what a Client needs besides the address.
 type Config struct {
 	// Password and Method must match the daemon's password and
@@ -170,6 +177,10 @@ type Client struct {
 	shortOff  bool
 	shortN    int
 	shortTime time.Duration
+	// shortSince and shortInMinute count the short rounds of the
+	// current minute (shortPerMinute).
+	shortSince    time.Time
+	shortInMinute int
 }
 
 // New checks cfg and returns a Client for addr ("host:port") without
@@ -346,6 +357,17 @@ func (c *Client) sendShort(ctx context.Context, checks []Check) (int, error) {
 		if c.shortOff {
 			return i, nil
 		}
+		if now := time.Now(); now.Sub(c.shortSince) >= time.Minute {
+			c.shortSince, c.shortInMinute = now, 0
+		}
+		if c.shortInMinute >= shortPerMinute {
+			if c.shortInMinute == shortPerMinute {
+				c.debugf("%d short rounds in a minute: the rest of it goes over one connection", shortPerMinute)
+				c.shortInMinute++
+			}
+			return i, nil
+		}
+		c.shortInMinute++
 		h, closed, err := c.round(ctx, ch, len(Truncate(ch.Output, MaxOutputLen)) <= LegacyMaxOutputLen)
 		if err != nil {
 			return i, err

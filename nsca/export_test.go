@@ -10,3 +10,10 @@ func SetShortLimits(slow, max time.Duration) (restore func()) {
 	shortSlowHandshake, shortMaxHandshake = slow, max
 	return func() { shortSlowHandshake, shortMaxHandshake = s, m }
 }
+
+// SetShortPerMinute sets the bound on short rounds per minute for a test.
+func SetShortPerMinute(n int) (restore func()) {
+	old := shortPerMinute
+	shortPerMinute = n
+	return func() { shortPerMinute = old }
+}

@@ -221,3 +221,34 @@ func TestInteropShort(t *testing.T) {
 		t.Errorf("%d short packets, want 89 (90 fit, the first is the proof):\n%.2000s", n, dbg.String())
 	}
 }
+
+// TestShortPerMinute: past the bound on short rounds per minute (each
+// holds an ephemeral port in TIME_WAIT for a minute) the results go over
+// the kept connection, in order.
+func TestShortPerMinute(t *testing.T) {
+	defer nsca.SetShortLimits(time.Minute, time.Minute)()
+	defer nsca.SetShortPerMinute(5)()
+	srv := nscatest.NewServer(t, nscatest.Options{Password: "p", Method: nsca.Method3DES})
+	var dbg strings.Builder
+	c, err := nsca.New(srv.Addr, nsca.Config{Password: "p", Method: nsca.Method3DES, Short: true, Debug: &dbg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	checks := shortChecks(8) // no long output among the first 9
+	for i := 0; i < 2; i++ { // a second batch in the same minute: no short round
+		if n, err := c.Send(ctx, checks...); err != nil || n != len(checks) {
+			t.Fatalf("Send = %d, %v", n, err)
+		}
+		if err := c.Confirm(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := srv.WaitChecks(t, 2*len(checks), 10*time.Second); !slices.Equal(got, append(slices.Clone(checks), checks...)) {
+		t.Fatalf("checks lost or out of order: %v", got)
+	}
+	if n := srv.Conns(); n != 1+5 {
+		t.Errorf("%d connections, want 6 (the kept one and 5 short rounds):\n%s", n, dbg.String())
+	}
+}

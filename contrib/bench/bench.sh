@@ -4,6 +4,7 @@
 # build) and the Debian packages nsca and nsca-client.
 # bench-ar.sh: one active response vs the seed shell recipe (seed-ar.sh) and bare send_nsca.
 # bench-ar-budget.sh: active-response wall time p50/p99 with nsca up and blackholed, vs bare send_nsca.
+# bench-send-3des.sh: 2,000 results with 3DES, 5 alternating runs, vs send_nsca.
 # bench-start.sh: process start of -version vs /bin/true and empty, crypto/tls-only and net/http-only Go programs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
