@@ -2,11 +2,11 @@ package nagioscfg
 
 import (
 	"bytes"
-	"encoding/xml"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Defaults of OSSEC.
@@ -214,6 +214,50 @@ func OSSECConf(o OSSEC) ([]byte, error) {
 
 func el(b *bytes.Buffer, name, text string) {
 	b.WriteString("  <" + name + ">")
-	xml.EscapeText(b, []byte(text))
+	escapeText(b, text)
 	b.WriteString("</" + name + ">\n")
+}
+
+// escapeText writes text as XML character data, as encoding/xml's
+// EscapeText does (which the tests compare it with): the five markup
+// characters and tab, newline and carriage return as references, and
+// anything XML cannot carry (other control characters, invalid UTF-8)
+// as U+FFFD. Not encoding/xml itself: its package initialisation would
+// cost every process of the binary, active responses included, about
+// 0.3 ms (BENCHMARKS.md, "Process start").
+func escapeText(b *bytes.Buffer, text string) {
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == '"':
+			b.WriteString("&#34;")
+		case r == '\'':
+			b.WriteString("&#39;")
+		case r == '&':
+			b.WriteString("&amp;")
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '\t':
+			b.WriteString("&#x9;")
+		case r == '\n':
+			b.WriteString("&#xA;")
+		case r == '\r':
+			b.WriteString("&#xD;")
+		case (r == utf8.RuneError && size == 1) || !xmlChar(r):
+			b.WriteRune('\uFFFD')
+		default:
+			b.WriteString(text[i : i+size])
+		}
+		i += size
+	}
+}
+
+// xmlChar reports whether r is in XML 1.0's Char production.
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD ||
+		r >= 0x10000 && r <= 0x10FFFF
 }
