@@ -247,7 +247,7 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 	if len(checks) == 0 {
 		return 0, nil
 	}
-	if c.conn != nil && c.sent > 0 && !c.alive() {
+	if c.conn != nil && (c.sent > 0 || c.proven) && !c.alive() {
 		c.debugf("daemon closed the connection since the last send (it drops packets it cannot decode, or it restarted); reconnecting")
 		if c.unconfirmed > 0 && c.lost == nil {
 			c.lost = &Error{Op: "confirm", Addr: c.addr, Err: fmt.Errorf("%w (closed before %d packet(s) were confirmed)", ErrRejected, c.unconfirmed)}
@@ -350,6 +350,52 @@ func (c *Client) sendFull(ctx context.Context, checks []Check) (int, error) {
 	return done, nil
 }
 
+// reanchor makes sure the daemon read every packet of the kept
+// connection before a short round goes out (it reads whichever connection
+// is ready first, so a short round could overtake them): it opens a new
+// kept connection, ends the old one's stream and waits for the daemon to
+// close it, which it does once it read it all. The new connection, open
+// before the old one closed, is on the same daemon (a restart would have
+// closed the old one first), so it stays proven: a Confirm looks whether
+// it is still open. Nothing to do while the kept connection carried no
+// packet.
+func (c *Client) reanchor(ctx context.Context) error {
+	if c.sent == 0 {
+		return nil
+	}
+	conn, ip, h, err := c.dialInit(ctx)
+	if err != nil {
+		return err
+	}
+	if !c.alive() {
+		conn.Close()
+		c.drop()
+		return &Error{Op: OpConfirm, Addr: c.addr, Err: fmt.Errorf("%w (the daemon closed the connection after its packets were confirmed: it restarted?)", ErrRejected)}
+	}
+	enc, err := NewEncoder(c.cfg.Method, c.cfg.Password, ip, false)
+	if err != nil {
+		conn.Close()
+		return &Error{Op: OpConfig, Addr: c.addr, Err: err}
+	}
+	old := c.conn
+	if cw, ok := old.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+		stop := watch(ctx, old)
+		_ = old.SetReadDeadline(c.deadline(ctx))
+		_, err = io.Copy(io.Discard, old)
+		stop()
+		if err != nil && !errors.Is(err, syscall.ECONNRESET) {
+			old.Close()
+			conn.Close()
+			c.conn, c.enc, c.sent, c.proven = nil, nil, 0, false
+			return &Error{Op: OpWrite, Addr: c.addr, Err: fmt.Errorf("waiting for the daemon to read the kept connection: %w", ctxErr(ctx, err))}
+		}
+	}
+	old.Close()
+	c.debugf("the daemon read the kept connection; a new one (handshake %s) is kept", h.Round(time.Microsecond))
+	c.conn, c.enc, c.sent, c.maxWnd, c.handshake = conn, enc, 0, 0, h
+	return nil
+}
+
 // sendShort sends checks one per connection (Config.Short) until one
 // fails or short rounds turn out too slow; it returns how many it sent.
 func (c *Client) sendShort(ctx context.Context, checks []Check) (int, error) {
@@ -367,8 +413,12 @@ func (c *Client) sendShort(ctx context.Context, checks []Check) (int, error) {
 			}
 			return i, nil
 		}
+		if err := c.reanchor(ctx); err != nil {
+			return i, err
+		}
 		c.shortInMinute++
-		h, closed, err := c.round(ctx, ch, len(Truncate(ch.Output, MaxOutputLen)) <= LegacyMaxOutputLen)
+		began := time.Now()
+		h, _, err := c.round(ctx, ch, len(Truncate(ch.Output, MaxOutputLen)) <= LegacyMaxOutputLen, 0)
 		if err != nil {
 			return i, err
 		}
@@ -376,9 +426,9 @@ func (c *Client) sendShort(ctx context.Context, checks []Check) (int, error) {
 		c.shortN++
 		c.shortTime += h
 		switch {
-		case !closed:
+		case time.Since(began) > shortMaxHandshake:
 			c.shortOff = true
-			c.debugf("the daemon did not close a connection %s after its packet: back to one connection", c.cfg.ConfirmWait)
+			c.debugf("a short round took %s: back to one connection", time.Since(began).Round(time.Microsecond))
 		case h > shortMaxHandshake:
 			c.shortOff = true
 			c.debugf("a handshake took %s: back to one connection", h.Round(time.Microsecond))
@@ -395,11 +445,11 @@ func (c *Client) sendShort(ctx context.Context, checks []Check) (int, error) {
 
 // round sends one check on a connection of its own: it connects, writes
 // the packet (720 bytes if small, else 4304) with the FIN after it, and
-// waits, at most Config.ConfirmWait, for the daemon to close the
-// connection, which it does once it read the packet; a daemon that has
-// not closed by then (closed false) is left to read it later. It returns
-// the connection's handshake time.
-func (c *Client) round(ctx context.Context, ch Check, small bool) (handshake time.Duration, closed bool, err error) {
+// waits for the daemon to close the connection, which it does once it
+// read the packet: at most wait (Legacy mode: a 2.7 daemon that has not
+// closed by then, closed false, is left to read it later), or with wait 0
+// until the deadline. It returns the connection's handshake time.
+func (c *Client) round(ctx context.Context, ch Check, small bool, wait time.Duration) (handshake time.Duration, closed bool, err error) {
 	conn, ip, handshake, err := c.dialInit(ctx)
 	if err != nil {
 		return 0, false, err
@@ -409,13 +459,18 @@ func (c *Client) round(ctx context.Context, ch Check, small bool) (handshake tim
 		conn.Close()
 		return 0, false, &Error{Op: OpConfig, Addr: c.addr, Err: err}
 	}
-	closed, err = c.last(ctx, conn, enc, ch)
+	closed, err = c.last(ctx, conn, enc, ch, wait)
 	return handshake, closed, err
 }
 
 // last sends ch as the only packet of conn, whose encoder is enc, and
 // closes conn (see round).
-func (c *Client) last(ctx context.Context, conn net.Conn, enc *Encoder, ch Check) (closed bool, err error) {
+//
+// wait bounds the wait for the daemon's close; 0 waits until the
+// deadline (Config.Timeout, the context's), and the daemon not closing
+// by then is an error: short rounds wait for the close to keep results in
+// order.
+func (c *Client) last(ctx context.Context, conn net.Conn, enc *Encoder, ch Check, wait time.Duration) (closed bool, err error) {
 	defer conn.Close()
 	if c.buf, err = enc.Encode(c.buf[:0], ch); err != nil {
 		return false, &Error{Op: OpWrite, Addr: c.addr, Err: err}
@@ -426,9 +481,9 @@ func (c *Client) last(ctx context.Context, conn net.Conn, enc *Encoder, ch Check
 	}
 	stop := watch(ctx, conn)
 	defer stop()
-	d := time.Now().Add(c.cfg.ConfirmWait)
-	if dl := c.deadline(ctx); dl.Before(d) {
-		d = dl
+	d := c.deadline(ctx)
+	if wait > 0 && time.Now().Add(wait).Before(d) {
+		d = time.Now().Add(wait)
 	}
 	_ = conn.SetReadDeadline(d)
 	var one [1]byte
@@ -439,6 +494,9 @@ func (c *Client) last(ctx context.Context, conn net.Conn, enc *Encoder, ch Check
 	case rerr != nil && errors.Is(rerr, os.ErrDeadlineExceeded):
 		if err := ctx.Err(); err != nil {
 			return false, &Error{Op: OpWrite, Addr: c.addr, Err: err}
+		}
+		if wait == 0 {
+			return false, &Error{Op: OpWrite, Addr: c.addr, Err: fmt.Errorf("the daemon did not close the connection after its packet: %w", rerr)}
 		}
 		return false, nil
 	}
@@ -536,10 +594,10 @@ func (c *Client) sendLegacy(ctx context.Context, checks []Check) (int, error) {
 			// Opened by Dial and still unused.
 			conn, enc := c.conn, c.enc
 			c.conn, c.enc = nil, nil
-			_, err = c.last(ctx, conn, enc, ch)
+			_, err = c.last(ctx, conn, enc, ch, c.cfg.ConfirmWait)
 		} else {
 			c.drop()
-			_, _, err = c.round(ctx, ch, true)
+			_, _, err = c.round(ctx, ch, true, c.cfg.ConfirmWait)
 		}
 		if err != nil {
 			return i, err

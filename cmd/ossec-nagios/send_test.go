@@ -83,7 +83,7 @@ func TestSendFake(t *testing.T) {
 		{name: "sets", opts: nscatest.Options{Password: "pw", Method: 3}, cfg: good,
 			stdin: "h\ts\t2\ta\nb\x17h\t0\tup\x17", code: 0, stdout: "2 data packet(s) sent to host successfully.\n",
 			received: []nsca.Check{{Host: "h", Service: "s", State: 2, Output: "a\nb"}, {Host: "h", Output: "up"}},
-			conns:    2}, // 3DES: the first proves the password, the second goes on a connection of its own
+			conns:    3}, // 3DES: the first proves the password on a kept connection, which a second replaces once the daemon read it; the second result goes on a connection of its own
 		{name: "xor one connection", opts: nscatest.Options{Password: "pw", Method: 1}, cfg: "password=pw\nencryption_method=1\n",
 			stdin: "h\ts\t2\ta\x17h\t0\tup\x17h\ts\t0\tok\x17", code: 0, stdout: "3 data packet(s) sent to host successfully.\n",
 			received: []nsca.Check{{Host: "h", Service: "s", State: 2, Output: "a"}, {Host: "h", Output: "up"}, {Host: "h", Service: "s", Output: "ok"}},

@@ -32,6 +32,9 @@ type Options struct {
 	// slow daemon or a long round trip). CloseDelay: wait that long after
 	// a bad packet before closing.
 	InitDelay, CloseDelay time.Duration
+	// ReadDelay: wait that long before reading each packet (a daemon
+	// busy with other connections).
+	ReadDelay time.Duration
 }
 
 // Server is a running fake daemon.
@@ -132,6 +135,7 @@ func (s *Server) serve(c net.Conn) {
 		return
 	}
 	for first := true; ; first = false {
+		time.Sleep(s.opts.ReadDelay)
 		var p nsca.Packet
 		var err error
 		last := s.opts.Legacy
