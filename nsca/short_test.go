@@ -28,6 +28,32 @@ func shortChecks(n int) []nsca.Check {
 	return checks
 }
 
+// shortPair starts a fake daemon with opts and a Client with Config.Short
+// for it (the daemon's password and method, the rest from cfg).
+func shortPair(t *testing.T, opts nscatest.Options, cfg nsca.Config) (*nscatest.Server, *nsca.Client) {
+	t.Helper()
+	srv := nscatest.NewServer(t, opts)
+	cfg.Password, cfg.Method, cfg.Short = opts.Password, opts.Method, true
+	c, err := nsca.New(srv.Addr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return srv, c
+}
+
+// sendConfirmed sends checks in one Send, then confirms them.
+func sendConfirmed(t *testing.T, c *nsca.Client, checks []nsca.Check) {
+	t.Helper()
+	ctx := context.Background()
+	if n, err := c.Send(ctx, checks...); err != nil || n != len(checks) {
+		t.Fatalf("Send = %d, %v", n, err)
+	}
+	if err := c.Confirm(ctx); err != nil {
+		t.Fatalf("Confirm: %v", err)
+	}
+}
+
 // TestShortRounds: with Config.Short the first check of a batch proves the
 // password on a kept connection (one Confirm wait), then every check goes
 // on a connection of its own, 720 bytes when its output fits, 4304 when
@@ -35,21 +61,10 @@ func shortChecks(n int) []nsca.Check {
 // the batch's Confirm passes.
 func TestShortRounds(t *testing.T) {
 	defer nsca.SetShortLimits(time.Minute, time.Minute)()
-	srv := nscatest.NewServer(t, nscatest.Options{Password: "p", Method: nsca.Method3DES})
 	var dbg strings.Builder
-	c, err := nsca.New(srv.Addr, nsca.Config{Password: "p", Method: nsca.Method3DES, Short: true, Debug: &dbg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx := context.Background()
+	srv, c := shortPair(t, nscatest.Options{Password: "p", Method: nsca.Method3DES}, nsca.Config{Debug: &dbg})
 	checks := shortChecks(60)
-	if n, err := c.Send(ctx, checks...); err != nil || n != len(checks) {
-		t.Fatalf("Send = %d, %v", n, err)
-	}
-	if err := c.Confirm(ctx); err != nil {
-		t.Fatalf("Confirm: %v", err)
-	}
+	sendConfirmed(t, c, checks)
 	got := srv.WaitChecks(t, len(checks), 10*time.Second)
 	if !slices.Equal(got, checks) {
 		t.Fatalf("the daemon got %d checks, not the %d sent in order", len(got), len(checks))
@@ -66,12 +81,7 @@ func TestShortRounds(t *testing.T) {
 	}
 	// A second batch needs no new proof: no Confirm wait, no kept
 	// connection made.
-	if n, err := c.Send(ctx, checks[:5]...); err != nil || n != 5 {
-		t.Fatalf("second Send = %d, %v", n, err)
-	}
-	if err := c.Confirm(ctx); err != nil {
-		t.Fatal(err)
-	}
+	sendConfirmed(t, c, checks[:5])
 	srv.WaitChecks(t, len(checks)+5, 10*time.Second)
 	if n := srv.Conns(); n != len(checks)+1+5 {
 		t.Errorf("%d connections after the second batch, want %d", n, len(checks)+1+5)
@@ -82,30 +92,14 @@ func TestShortRounds(t *testing.T) {
 // daemon restarted: its password may have changed) the next batch proves
 // again before its short rounds.
 func TestShortConfirmSeesRestart(t *testing.T) {
-	srv := nscatest.NewServer(t, nscatest.Options{Password: "p", Method: nsca.MethodBlowfish})
-	c, err := nsca.New(srv.Addr, nsca.Config{Password: "p", Method: nsca.MethodBlowfish, Short: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx := context.Background()
-	if _, err := c.Send(ctx, shortChecks(3)...); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Confirm(ctx); err != nil {
-		t.Fatal(err)
-	}
+	srv, c := shortPair(t, nscatest.Options{Password: "p", Method: nsca.MethodBlowfish}, nsca.Config{})
+	sendConfirmed(t, c, shortChecks(3))
 	srv.WaitChecks(t, 3, 5*time.Second)
 	srv.Drop()
 	time.Sleep(20 * time.Millisecond) // the close reaches the client
 	// The next Send notices the closed connection and proves anew on a
 	// new one before any short round.
-	if _, err := c.Send(ctx, shortChecks(3)...); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Confirm(ctx); err != nil {
-		t.Fatalf("Confirm after a new proof: %v", err)
-	}
+	sendConfirmed(t, c, shortChecks(3))
 	srv.WaitChecks(t, 6, 5*time.Second)
 	if n := srv.Conns(); n != 8 {
 		t.Errorf("%d connections, want 8 (kept, its successor, 2 short; twice)", n)
@@ -115,20 +109,10 @@ func TestShortConfirmSeesRestart(t *testing.T) {
 // TestShortConfirmAfterDropMidBatch: the proven connection closes while
 // short rounds go out: Confirm must not pass.
 func TestShortConfirmAfterDropMidBatch(t *testing.T) {
-	srv := nscatest.NewServer(t, nscatest.Options{Password: "p", Method: nsca.MethodBlowfish})
-	c, err := nsca.New(srv.Addr, nsca.Config{Password: "p", Method: nsca.MethodBlowfish, Short: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx := context.Background()
-	if _, err := c.Send(ctx, shortChecks(2)...); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Confirm(ctx); err != nil {
-		t.Fatal(err)
-	}
+	srv, c := shortPair(t, nscatest.Options{Password: "p", Method: nsca.MethodBlowfish}, nsca.Config{})
+	sendConfirmed(t, c, shortChecks(2))
 	srv.WaitChecks(t, 2, 5*time.Second)
+	ctx := context.Background()
 	// The daemon restarts between the liveness look at the start of Send
 	// and the batch's Confirm: simulate with a Drop right after Send.
 	if _, err := c.Send(ctx, shortChecks(1)...); err != nil {
@@ -146,21 +130,10 @@ func TestShortConfirmAfterDropMidBatch(t *testing.T) {
 // goes back to the kept connection after shortRounds rounds; nothing is
 // lost or reordered.
 func TestShortGivesWayToSlowConnections(t *testing.T) {
-	srv := nscatest.NewServer(t, nscatest.Options{Password: "p", Method: nsca.MethodDES, InitDelay: 3 * time.Millisecond})
 	var dbg strings.Builder
-	c, err := nsca.New(srv.Addr, nsca.Config{Password: "p", Method: nsca.MethodDES, Short: true, Debug: &dbg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx := context.Background()
+	srv, c := shortPair(t, nscatest.Options{Password: "p", Method: nsca.MethodDES, InitDelay: 3 * time.Millisecond}, nsca.Config{Debug: &dbg})
 	checks := shortChecks(40)
-	if n, err := c.Send(ctx, checks...); err != nil || n != len(checks) {
-		t.Fatalf("Send = %d, %v", n, err)
-	}
-	if err := c.Confirm(ctx); err != nil {
-		t.Fatal(err)
-	}
+	sendConfirmed(t, c, checks)
 	if got := srv.WaitChecks(t, len(checks), 10*time.Second); !slices.Equal(got, checks) {
 		t.Fatalf("checks lost or out of order")
 	}
@@ -232,23 +205,11 @@ func TestInteropShort(t *testing.T) {
 func TestShortPerMinute(t *testing.T) {
 	defer nsca.SetShortLimits(time.Minute, time.Minute)()
 	defer nsca.SetShortPerMinute(5)()
-	srv := nscatest.NewServer(t, nscatest.Options{Password: "p", Method: nsca.Method3DES})
 	var dbg strings.Builder
-	c, err := nsca.New(srv.Addr, nsca.Config{Password: "p", Method: nsca.Method3DES, Short: true, Debug: &dbg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx := context.Background()
+	srv, c := shortPair(t, nscatest.Options{Password: "p", Method: nsca.Method3DES}, nsca.Config{Debug: &dbg})
 	checks := shortChecks(8) // no long output among the first 9
-	for i := 0; i < 2; i++ { // a second batch in the same minute: no short round
-		if n, err := c.Send(ctx, checks...); err != nil || n != len(checks) {
-			t.Fatalf("Send = %d, %v", n, err)
-		}
-		if err := c.Confirm(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sendConfirmed(t, c, checks)
+	sendConfirmed(t, c, checks) // in the same minute: no short round
 	if got := srv.WaitChecks(t, 2*len(checks), 10*time.Second); !slices.Equal(got, append(slices.Clone(checks), checks...)) {
 		t.Fatalf("checks lost or out of order: %v", got)
 	}
@@ -263,20 +224,10 @@ func TestShortPerMinute(t *testing.T) {
 // makes the daemon read the kept connection to its end first.
 func TestShortKeepsOrderBehindSlowDaemon(t *testing.T) {
 	defer nsca.SetShortLimits(time.Minute, time.Minute)()
-	srv := nscatest.NewServer(t, nscatest.Options{Password: "p", Method: nsca.MethodXOR, ReadDelay: 80 * time.Millisecond})
-	c, err := nsca.New(srv.Addr, nsca.Config{Password: "p", Method: nsca.MethodXOR, Short: true, ConfirmMin: 20 * time.Millisecond, ConfirmWait: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx := context.Background()
+	srv, c := shortPair(t, nscatest.Options{Password: "p", Method: nsca.MethodXOR, ReadDelay: 80 * time.Millisecond},
+		nsca.Config{ConfirmMin: 20 * time.Millisecond, ConfirmWait: 20 * time.Millisecond})
 	checks := shortChecks(4)
-	if n, err := c.Send(ctx, checks...); err != nil || n != len(checks) {
-		t.Fatalf("Send = %d, %v", n, err)
-	}
-	if err := c.Confirm(ctx); err != nil {
-		t.Fatal(err)
-	}
+	sendConfirmed(t, c, checks)
 	if got := srv.WaitChecks(t, len(checks), 10*time.Second); !slices.Equal(got, checks) {
 		t.Fatalf("the daemon got them in another order: %v", got)
 	}
