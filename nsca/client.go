@@ -754,25 +754,40 @@ func (c *Client) writeConn(ctx context.Context, conn net.Conn, b []byte) error {
 }
 
 // writeLast writes b, the last bytes of conn, and the FIN after them in
-// the same TCP segment where the kernel allows (TCP_CORK, then
-// shutdown). nsca reads a 720-byte packet only at end of file; on a
+// the same TCP segment where the kernel allows (TCP_CORK, then the write
+// and the shutdown back to back: writeAndShut). nsca reads a 720-byte packet only at end of file; on a
 // connection it made non-blocking (which depends on the daemon's stack
 // contents, PROTOCOL.md section 5), a read that finds the packet but not
 // yet the FIN makes it sleep a whole second.
 func (c *Client) writeLast(ctx context.Context, conn net.Conn, b []byte) error {
 	corked := cork(conn, true)
-	err := c.writeConn(ctx, conn, b)
-	if err == nil {
-		if cw, ok := conn.(interface{ CloseWrite() error }); ok {
-			if cerr := cw.CloseWrite(); cerr != nil {
-				err = &Error{Op: OpWrite, Addr: c.addr, Err: cerr}
+	defer func() {
+		if corked {
+			cork(conn, false)
+		}
+	}()
+	stop := watch(ctx, conn)
+	_ = conn.SetWriteDeadline(c.deadline(ctx))
+	ok, err := writeAndShut(conn, b)
+	stop()
+	if ok {
+		if err != nil {
+			if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+				err = fmt.Errorf("the daemon closed the connection: it stopped, or it dropped a packet it could not decode (wrong password, encryption method or packet size?): %w", err)
 			}
+			return &Error{Op: OpWrite, Addr: c.addr, Err: ctxErr(ctx, err)}
+		}
+		return nil
+	}
+	if err := c.writeConn(ctx, conn, b); err != nil {
+		return err
+	}
+	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+		if err := cw.CloseWrite(); err != nil {
+			return &Error{Op: OpWrite, Addr: c.addr, Err: err}
 		}
 	}
-	if corked {
-		cork(conn, false)
-	}
-	return err
+	return nil
 }
 
 // alive reports whether the daemon still holds the connection open: a

@@ -64,3 +64,43 @@ func cork(conn net.Conn, on bool) bool {
 	}
 	return serr == nil
 }
+
+// writeAndShut writes b and then shuts the sending side of conn, both in
+// one callback on one thread, so that nothing of Go's scheduler runs
+// between the two calls: with TCP_CORK on, the kernel holds b until the
+// shutdown and sends both in one segment (it would send b alone once it
+// held it for 200 ms). ok is false when conn is not a socket; err is the
+// write's or the shutdown's error, or the poller's (deadline, closed).
+func writeAndShut(conn net.Conn, b []byte) (ok bool, err error) {
+	sc, isSock := conn.(syscall.Conn)
+	if !isSock {
+		return false, nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false, nil
+	}
+	off := 0
+	var werr error
+	cerr := rc.Write(func(fd uintptr) bool {
+		for off < len(b) {
+			n, err := unix.Write(int(fd), b[off:])
+			switch {
+			case err == unix.EAGAIN:
+				return false // the poller waits until the socket takes more
+			case err == unix.EINTR:
+				continue
+			case err != nil:
+				werr = err
+				return true
+			}
+			off += n
+		}
+		werr = unix.Shutdown(int(fd), unix.SHUT_WR)
+		return true
+	})
+	if cerr != nil {
+		return true, cerr
+	}
+	return true, werr
+}
