@@ -62,17 +62,17 @@ const (
 
 // Short rounds (Config.Short) pay one handshake (connect, the daemon's
 // init packet back) and one more round trip per check, to save the daemon
-// six sevenths of its decryption: with 3DES about 1 ms per check, with
+// five sixths of its decryption: with 3DES about 1 ms per check, with
 // AES 0.6 ms (PROTOCOL.md section 5); on 127.0.0.1 a handshake takes
 // 0.2 ms, and a round of 3DES 0.7 ms against 1.2 ms for a 4304-byte
-// packet. A handshake longer than shortMaxHandshake, or shortRounds in a
-// row that average more than shortSlowHandshake, mean connections cost
+// packet. A round longer than shortMaxRound, or shortRounds handshakes in
+// a row that average more than shortSlowHandshake, mean connections cost
 // more than that saves (nsca in --daemon mode polls for new connections
 // once a second; a daemon across a LAN or WAN pays two round trips per
 // check; a machine too busy to schedule the daemon): the Client goes back
 // to one connection for good. Variables for the tests.
 var (
-	shortMaxHandshake  = 100 * time.Millisecond
+	shortMaxRound      = 100 * time.Millisecond
 	shortSlowHandshake = 750 * time.Microsecond
 )
 
@@ -288,11 +288,8 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 	}
 	if c.cfg.Confirm > 0 {
 		if c.proven && c.conn != nil {
-			// As Confirm: once a wait on the connection passed, look.
-			if !c.alive() {
-				c.drop()
-				c.unconfirmed = 0
-				return done, &Error{Op: OpConfirm, Addr: c.addr, Err: fmt.Errorf("%w (closed before the packets were confirmed)", ErrRejected)}
+			if err := c.look(); err != nil {
+				return done, err
 			}
 		} else if err := c.confirm(ctx, c.cfg.Confirm); err != nil {
 			return done, err
@@ -378,19 +375,15 @@ func (c *Client) reanchor(ctx context.Context) error {
 		return &Error{Op: OpConfig, Addr: c.addr, Err: err}
 	}
 	old := c.conn
-	if cw, ok := old.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
-		stop := watch(ctx, old)
-		_ = old.SetReadDeadline(c.deadline(ctx))
-		_, err = io.Copy(io.Discard, old)
-		stop()
-		if err != nil && !errors.Is(err, syscall.ECONNRESET) {
-			old.Close()
-			conn.Close()
-			c.conn, c.enc, c.sent, c.proven = nil, nil, 0, false
-			return &Error{Op: OpWrite, Addr: c.addr, Err: fmt.Errorf("waiting for the daemon to read the kept connection: %w", ctxErr(ctx, err))}
-		}
-	}
+	stop := watch(ctx, old)
+	err = endStream(old, c.deadline(ctx))
+	stop()
 	old.Close()
+	if err != nil {
+		conn.Close()
+		c.conn, c.enc, c.sent, c.proven = nil, nil, 0, false
+		return &Error{Op: OpWrite, Addr: c.addr, Err: fmt.Errorf("waiting for the daemon to read the kept connection: %w", ctxErr(ctx, err))}
+	}
 	c.debugf("the daemon read the kept connection; a new one (handshake %s) is kept", h.Round(time.Microsecond))
 	c.conn, c.enc, c.sent, c.maxWnd, c.handshake = conn, enc, 0, 0, h
 	return nil
@@ -418,7 +411,7 @@ func (c *Client) sendShort(ctx context.Context, checks []Check) (int, error) {
 		}
 		c.shortInMinute++
 		began := time.Now()
-		h, _, err := c.round(ctx, ch, len(Truncate(ch.Output, MaxOutputLen)) <= LegacyMaxOutputLen, 0)
+		h, err := c.round(ctx, ch, len(Truncate(ch.Output, MaxOutputLen)) <= LegacyMaxOutputLen, 0)
 		if err != nil {
 			return i, err
 		}
@@ -426,12 +419,9 @@ func (c *Client) sendShort(ctx context.Context, checks []Check) (int, error) {
 		c.shortN++
 		c.shortTime += h
 		switch {
-		case time.Since(began) > shortMaxHandshake:
+		case time.Since(began) > shortMaxRound:
 			c.shortOff = true
 			c.debugf("a short round took %s: back to one connection", time.Since(began).Round(time.Microsecond))
-		case h > shortMaxHandshake:
-			c.shortOff = true
-			c.debugf("a handshake took %s: back to one connection", h.Round(time.Microsecond))
 		case c.shortN == shortRounds:
 			if avg := c.shortTime / shortRounds; avg > shortSlowHandshake {
 				c.shortOff = true
@@ -447,20 +437,19 @@ func (c *Client) sendShort(ctx context.Context, checks []Check) (int, error) {
 // the packet (720 bytes if small, else 4304) with the FIN after it, and
 // waits for the daemon to close the connection, which it does once it
 // read the packet: at most wait (Legacy mode: a 2.7 daemon that has not
-// closed by then, closed false, is left to read it later), or with wait 0
-// until the deadline. It returns the connection's handshake time.
-func (c *Client) round(ctx context.Context, ch Check, small bool, wait time.Duration) (handshake time.Duration, closed bool, err error) {
+// closed by then is left to read it later), or with wait 0 until the
+// deadline. It returns the connection's handshake time.
+func (c *Client) round(ctx context.Context, ch Check, small bool, wait time.Duration) (handshake time.Duration, err error) {
 	conn, ip, handshake, err := c.dialInit(ctx)
 	if err != nil {
-		return 0, false, err
+		return 0, err
 	}
 	enc, err := NewEncoder(c.cfg.Method, c.cfg.Password, ip, small)
 	if err != nil {
 		conn.Close()
-		return 0, false, &Error{Op: OpConfig, Addr: c.addr, Err: err}
+		return 0, &Error{Op: OpConfig, Addr: c.addr, Err: err}
 	}
-	closed, err = c.last(ctx, conn, enc, ch, wait)
-	return handshake, closed, err
+	return handshake, c.last(ctx, conn, enc, ch, wait)
 }
 
 // last sends ch as the only packet of conn, whose encoder is enc, and
@@ -470,14 +459,15 @@ func (c *Client) round(ctx context.Context, ch Check, small bool, wait time.Dura
 // deadline (Config.Timeout, the context's), and the daemon not closing
 // by then is an error: short rounds wait for the close to keep results in
 // order.
-func (c *Client) last(ctx context.Context, conn net.Conn, enc *Encoder, ch Check, wait time.Duration) (closed bool, err error) {
+func (c *Client) last(ctx context.Context, conn net.Conn, enc *Encoder, ch Check, wait time.Duration) error {
 	defer conn.Close()
+	var err error
 	if c.buf, err = enc.Encode(c.buf[:0], ch); err != nil {
-		return false, &Error{Op: OpWrite, Addr: c.addr, Err: err}
+		return &Error{Op: OpWrite, Addr: c.addr, Err: err}
 	}
 	c.debugf("%d-byte packet on a connection of its own: host=%q service=%q state=%d output=%d bytes", len(c.buf), Truncate(ch.Host, MaxHostLen), Truncate(ch.Service, MaxServiceLen), int16(ch.State), len(ch.Output))
 	if err := c.writeLast(ctx, conn, c.buf); err != nil {
-		return false, err
+		return err
 	}
 	stop := watch(ctx, conn)
 	defer stop()
@@ -490,17 +480,16 @@ func (c *Client) last(ctx context.Context, conn net.Conn, enc *Encoder, ch Check
 	n, rerr := conn.Read(one[:])
 	switch {
 	case n > 0:
-		return false, &Error{Op: OpWrite, Addr: c.addr, Err: errors.New("the daemon sent data after its init packet")}
+		return &Error{Op: OpWrite, Addr: c.addr, Err: errors.New("the daemon sent data after its init packet")}
 	case rerr != nil && errors.Is(rerr, os.ErrDeadlineExceeded):
 		if err := ctx.Err(); err != nil {
-			return false, &Error{Op: OpWrite, Addr: c.addr, Err: err}
+			return &Error{Op: OpWrite, Addr: c.addr, Err: err}
 		}
 		if wait == 0 {
-			return false, &Error{Op: OpWrite, Addr: c.addr, Err: fmt.Errorf("the daemon did not close the connection after its packet: %w", rerr)}
+			return &Error{Op: OpWrite, Addr: c.addr, Err: fmt.Errorf("the daemon did not close the connection after its packet: %w", rerr)}
 		}
-		return false, nil
 	}
-	return true, nil
+	return nil
 }
 
 // ConfirmWait returns how long the next Confirm may wait: zero in Legacy
@@ -564,16 +553,7 @@ func (c *Client) Confirm(ctx context.Context) error {
 		return &Error{Op: "confirm", Addr: c.addr, Err: errors.New("the connection holding the packets was closed before they were confirmed")}
 	}
 	if c.proven {
-		// What makes the daemon drop packets (password, method, packet
-		// size) is fixed for a connection, and one wait on this one
-		// passed: look, without waiting, whether it closed since.
-		if !c.alive() {
-			c.drop()
-			c.unconfirmed = 0
-			return &Error{Op: "confirm", Addr: c.addr, Err: fmt.Errorf("%w (closed before the packets were confirmed)", ErrRejected)}
-		}
-		c.unconfirmed = 0
-		return nil
+		return c.look()
 	}
 	if err := c.confirm(ctx, c.confirmWait()); err != nil {
 		if c.conn == nil {
@@ -587,6 +567,19 @@ func (c *Client) Confirm(ctx context.Context) error {
 
 // sendLegacy sends each check on a connection of its own (round), as a
 // 2.7 daemon takes one packet per connection.
+// look confirms the packets since the last Confirm on a proven
+// connection: what makes the daemon drop packets (password, method,
+// packet size) is fixed for a connection, and one wait on this one passed,
+// so it looks, without waiting, whether the daemon closed it since.
+func (c *Client) look() error {
+	c.unconfirmed = 0
+	if !c.alive() {
+		c.drop()
+		return &Error{Op: OpConfirm, Addr: c.addr, Err: fmt.Errorf("%w (closed before the packets were confirmed)", ErrRejected)}
+	}
+	return nil
+}
+
 func (c *Client) sendLegacy(ctx context.Context, checks []Check) (int, error) {
 	for i, ch := range checks {
 		var err error
@@ -594,10 +587,10 @@ func (c *Client) sendLegacy(ctx context.Context, checks []Check) (int, error) {
 			// Opened by Dial and still unused.
 			conn, enc := c.conn, c.enc
 			c.conn, c.enc = nil, nil
-			_, err = c.last(ctx, conn, enc, ch, c.cfg.ConfirmWait)
+			err = c.last(ctx, conn, enc, ch, c.cfg.ConfirmWait)
 		} else {
 			c.drop()
-			_, _, err = c.round(ctx, ch, true, c.cfg.ConfirmWait)
+			_, err = c.round(ctx, ch, true, c.cfg.ConfirmWait)
 		}
 		if err != nil {
 			return i, err
@@ -617,9 +610,8 @@ func (c *Client) Close() error {
 	c.closed = true
 	var err error
 	if c.conn != nil {
-		if cw, ok := c.conn.(interface{ CloseWrite() error }); ok && c.sent > 0 && cw.CloseWrite() == nil {
-			_ = c.conn.SetReadDeadline(time.Now().Add(c.cfg.ConfirmMin))
-			_, _ = io.Copy(io.Discard, c.conn)
+		if c.sent > 0 {
+			_ = endStream(c.conn, time.Now().Add(c.cfg.ConfirmMin))
 		}
 		err = c.conn.Close()
 		c.conn, c.enc, c.sent = nil, nil, 0
@@ -629,6 +621,22 @@ func (c *Client) Close() error {
 		return &Error{Op: OpClose, Addr: c.addr, Err: err}
 	}
 	return nil
+}
+
+// endStream ends conn's sending side and waits, until deadline, for the
+// daemon to close its side, which it does once it read everything sent
+// on conn. A connection without a sending side to end returns nil.
+func endStream(conn net.Conn, deadline time.Time) error {
+	cw, ok := conn.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		return nil
+	}
+	_ = conn.SetReadDeadline(deadline)
+	_, err := io.Copy(io.Discard, conn)
+	if errors.Is(err, syscall.ECONNRESET) {
+		return nil // closed, with a reset
+	}
+	return err
 }
 
 func (c *Client) drop() {
@@ -745,20 +753,27 @@ func (c *Client) writeConn(ctx context.Context, conn net.Conn, b []byte) error {
 	defer stop()
 	_ = conn.SetWriteDeadline(c.deadline(ctx))
 	if _, err := conn.Write(b); err != nil {
-		if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
-			err = fmt.Errorf("the daemon closed the connection: it stopped, or it dropped a packet it could not decode (wrong password, encryption method or packet size?): %w", err)
-		}
-		return &Error{Op: OpWrite, Addr: c.addr, Err: ctxErr(ctx, err)}
+		return c.writeErr(ctx, err)
 	}
 	return nil
 }
 
+// writeErr is the error of a failed write: a reset or broken pipe is the
+// daemon closing the connection.
+func (c *Client) writeErr(ctx context.Context, err error) error {
+	if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+		err = fmt.Errorf("the daemon closed the connection: it stopped, or it dropped a packet it could not decode (wrong password, encryption method or packet size?): %w", err)
+	}
+	return &Error{Op: OpWrite, Addr: c.addr, Err: ctxErr(ctx, err)}
+}
+
 // writeLast writes b, the last bytes of conn, and the FIN after them in
 // the same TCP segment where the kernel allows (TCP_CORK, then the write
-// and the shutdown back to back: writeAndShut). nsca reads a 720-byte packet only at end of file; on a
-// connection it made non-blocking (which depends on the daemon's stack
-// contents, PROTOCOL.md section 5), a read that finds the packet but not
-// yet the FIN makes it sleep a whole second.
+// and the shutdown back to back: writeAndShut). nsca reads a 720-byte
+// packet only at end of file; on a connection it made non-blocking
+// (which depends on the daemon's stack contents, PROTOCOL.md section 5),
+// a read that finds the packet but not yet the FIN makes it sleep a
+// whole second.
 func (c *Client) writeLast(ctx context.Context, conn net.Conn, b []byte) error {
 	corked := cork(conn, true)
 	defer func() {
@@ -772,10 +787,7 @@ func (c *Client) writeLast(ctx context.Context, conn net.Conn, b []byte) error {
 	stop()
 	if ok {
 		if err != nil {
-			if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
-				err = fmt.Errorf("the daemon closed the connection: it stopped, or it dropped a packet it could not decode (wrong password, encryption method or packet size?): %w", err)
-			}
-			return &Error{Op: OpWrite, Addr: c.addr, Err: ctxErr(ctx, err)}
+			return c.writeErr(ctx, err)
 		}
 		return nil
 	}

@@ -2,13 +2,13 @@ package nsca
 
 import "time"
 
-// SetShortLimits sets the handshake times that end short rounds
-// (Config.Short) for a test, so that its outcome does not depend on the
-// machine's speed; the returned func restores them.
+// SetShortLimits sets the average handshake and the round time that end
+// short rounds (Config.Short) for a test, so that its outcome does not
+// depend on the machine's speed; the returned func restores them.
 func SetShortLimits(slow, max time.Duration) (restore func()) {
-	s, m := shortSlowHandshake, shortMaxHandshake
-	shortSlowHandshake, shortMaxHandshake = slow, max
-	return func() { shortSlowHandshake, shortMaxHandshake = s, m }
+	s, m := shortSlowHandshake, shortMaxRound
+	shortSlowHandshake, shortMaxRound = slow, max
+	return func() { shortSlowHandshake, shortMaxRound = s, m }
 }
 
 // SetShortPerMinute sets the bound on short rounds per minute for a test.
