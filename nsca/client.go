@@ -43,9 +43,10 @@ const confirmFactor = 8
 // (peerWindow), until the daemon has room for the write plus a reserve
 // of the same size. nsca reads one packet at a time in one process;
 // a client that writes faster fills its window, and on loopback (64 KiB
-// segments) the window then stays shut for whole seconds of zero-window
-// probes (BENCHMARKS.md, "Bulk sends"). Pacing keeps the daemon busy
-// with the reserve while it never lets the window reach zero.
+// segments) the window then stays shut until a zero-window probe; a
+// non-blocking nsca that finds its socket empty mid-packet meanwhile
+// sleeps a whole second (BENCHMARKS.md, "Bulk sends"). Pacing keeps the
+// daemon busy with the reserve while it never lets the window reach zero.
 const (
 	maxWrite = 16 << 10
 	// paceMinSleep and paceMaxSleep bound one poll of the window; the

@@ -97,6 +97,9 @@ func StartNSCA(t testing.TB, opts NSCAOptions) *NSCAServer {
 	return nil
 }
 
+// PID returns the daemon's process id (-f: nsca does not fork).
+func (s *NSCAServer) PID() int { return s.d.cmd.Process.Pid }
+
 // Lines returns the command file's whole lines so far (without "\n").
 func (s *NSCAServer) Lines() []string {
 	b, err := os.ReadFile(s.CommandFile)
