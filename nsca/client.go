@@ -71,10 +71,18 @@ const (
 // more than that saves (nsca in --daemon mode polls for new connections
 // once a second; a daemon across a LAN or WAN pays two round trips per
 // check; a machine too busy to schedule the daemon): the Client goes back
-// to one connection for good. Variables for the tests.
+// to one connection for shortRetryMin, then tries short rounds again (a
+// long-running follow would otherwise lose them for good to one busy
+// minute). A trial that gives way again within its first shortRounds
+// rounds doubles the time off, up to shortRetryMax; one that lasts
+// resets it. What a trial costs is bounded: at most shortRounds rounds
+// of at most shortMaxRound each, and a daemon that polls once a second
+// (--daemon) ends the trial on its first round. Variables for the tests.
 var (
 	shortMaxRound      = 100 * time.Millisecond
 	shortSlowHandshake = 750 * time.Microsecond
+	shortRetryMin      = 10 * time.Minute
+	shortRetryMax      = 6 * time.Hour
 )
 
 const shortRounds = 16
@@ -172,12 +180,16 @@ type Client struct {
 	proven bool
 	// handshake is how long conn took from dial to its init packet.
 	handshake time.Duration
-	// shortOff: Config.Short gave way to one connection (too slow);
-	// shortN and shortTime count the short rounds since the last look at
-	// their handshakes, and the handshakes' time.
-	shortOff  bool
-	shortN    int
-	shortTime time.Duration
+	// shortOffUntil: Config.Short gave way to one connection (too slow)
+	// until then; shortRetry is the time off it was given, shortTrial
+	// that the rounds since are a trial (see shortRetryMin). shortN and
+	// shortTime count the short rounds since the last look at their
+	// handshakes, and the handshakes' time.
+	shortOffUntil time.Time
+	shortRetry    time.Duration
+	shortTrial    bool
+	shortN        int
+	shortTime     time.Duration
 	// shortSince and shortInMinute count the short rounds of the
 	// current minute (shortPerMinute).
 	shortSince    time.Time
@@ -256,7 +268,7 @@ func (c *Client) Send(ctx context.Context, checks ...Check) (int, error) {
 		c.drop()
 	}
 	done := 0
-	if c.cfg.Short && !c.shortOff {
+	if c.cfg.Short && c.shortOn(time.Now()) {
 		if !c.proven && len(checks) > 1 {
 			// Short rounds carry no evidence of their own that the daemon
 			// decodes them: prove the password and method first with one
@@ -394,7 +406,7 @@ func (c *Client) reanchor(ctx context.Context) error {
 // fails or short rounds turn out too slow; it returns how many it sent.
 func (c *Client) sendShort(ctx context.Context, checks []Check) (int, error) {
 	for i, ch := range checks {
-		if c.shortOff {
+		if !c.shortOn(time.Now()) {
 			return i, nil
 		}
 		if now := time.Now(); now.Sub(c.shortSince) >= time.Minute {
@@ -421,17 +433,47 @@ func (c *Client) sendShort(ctx context.Context, checks []Check) (int, error) {
 		c.shortTime += h
 		switch {
 		case time.Since(began) > shortMaxRound:
-			c.shortOff = true
-			c.debugf("a short round took %s: back to one connection", time.Since(began).Round(time.Microsecond))
+			c.shortGiveWay(fmt.Sprintf("a short round took %s", time.Since(began).Round(time.Microsecond)))
 		case c.shortN == shortRounds:
 			if avg := c.shortTime / shortRounds; avg > shortSlowHandshake {
-				c.shortOff = true
-				c.debugf("handshakes took %s each: back to one connection", avg.Round(time.Microsecond))
+				c.shortGiveWay(fmt.Sprintf("handshakes took %s each", avg.Round(time.Microsecond)))
+				break
 			}
 			c.shortN, c.shortTime = 0, 0
+			if c.shortTrial {
+				c.shortTrial, c.shortRetry = false, 0
+				c.debugf("short rounds are fast again")
+			}
 		}
 	}
 	return len(checks), nil
+}
+
+// shortOn reports whether short rounds may go out at now; the first call
+// after a time off starts a trial.
+func (c *Client) shortOn(now time.Time) bool {
+	if c.shortOffUntil.IsZero() {
+		return true
+	}
+	if now.Before(c.shortOffUntil) {
+		return false
+	}
+	c.shortOffUntil, c.shortTrial, c.shortN, c.shortTime = time.Time{}, true, 0, 0
+	c.debugf("trying short rounds again after %s on one connection", c.shortRetry)
+	return true
+}
+
+// shortGiveWay turns short rounds off for a while (see shortRetryMin).
+func (c *Client) shortGiveWay(why string) {
+	switch {
+	case c.shortRetry == 0:
+		c.shortRetry = shortRetryMin
+	case c.shortTrial:
+		c.shortRetry = min(2*c.shortRetry, shortRetryMax)
+	}
+	c.shortOffUntil = time.Now().Add(c.shortRetry)
+	c.shortTrial, c.shortN, c.shortTime = false, 0, 0
+	c.debugf("%s: back to one connection for %s", why, c.shortRetry)
 }
 
 // round sends one check on a connection of its own: it connects, writes

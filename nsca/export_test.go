@@ -17,3 +17,11 @@ func SetShortPerMinute(n int) (restore func()) {
 	shortPerMinute = n
 	return func() { shortPerMinute = old }
 }
+
+// SetShortRetry sets the first and the longest time short rounds stay off
+// after giving way, for a test.
+func SetShortRetry(first, longest time.Duration) (restore func()) {
+	f, l := shortRetryMin, shortRetryMax
+	shortRetryMin, shortRetryMax = first, longest
+	return func() { shortRetryMin, shortRetryMax = f, l }
+}

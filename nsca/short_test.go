@@ -145,6 +145,70 @@ func TestShortGivesWayToSlowConnections(t *testing.T) {
 	}
 }
 
+// TestShortTriesAgain: short rounds that gave way come back after the
+// time off; a trial that gives way again doubles it (up to the longest),
+// one that lasts resets it; nothing is lost or reordered on the way.
+func TestShortTriesAgain(t *testing.T) {
+	defer nsca.SetShortRetry(300*time.Millisecond, 900*time.Millisecond)()
+	var dbg strings.Builder
+	srv, c := shortPair(t, nscatest.Options{Password: "p", Method: nsca.MethodXOR, InitDelay: 3 * time.Millisecond}, nsca.Config{Debug: &dbg})
+	var all []nsca.Check
+	send := func(n int) {
+		t.Helper()
+		checks := shortChecks(n)
+		for i := range checks {
+			checks[i].Output = fmt.Sprintf("%d %s", len(all)+i, checks[i].Output)
+		}
+		sendConfirmed(t, c, checks)
+		all = append(all, checks...)
+	}
+	offs := func() []string {
+		var out []string
+		for _, l := range strings.Split(dbg.String(), "\n") {
+			if _, d, ok := strings.Cut(l, "back to one connection for "); ok {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	restoreLimits := nsca.SetShortLimits(time.Millisecond, time.Minute) // 3 ms handshakes are slow
+
+	send(20) // the proof, 16 short rounds, off for 300 ms (only a send slower than that could see them back)
+	conns := srv.Conns()
+	send(20) // off: all on the kept connection
+	if n := srv.Conns(); n != conns {
+		t.Errorf("%d new connection(s) while short rounds were off", n-conns)
+	}
+	time.Sleep(310 * time.Millisecond)
+	send(20) // a trial that gives way again: off for 600 ms
+	if n := srv.Conns(); n != conns+1+16 {
+		t.Errorf("the trial made %d connections, want 17 (the kept one's successor and 16 rounds)", n-conns)
+	}
+	time.Sleep(610 * time.Millisecond)
+	send(20) // again: off for 900 ms, the longest
+	time.Sleep(910 * time.Millisecond)
+	send(20) // again: still 900 ms
+	if got, want := offs(), []string{"300ms", "600ms", "900ms", "900ms"}; !slices.Equal(got, want) {
+		t.Fatalf("times off %q, want %q:\n%s", got, want, dbg.String())
+	}
+
+	restoreLimits()
+	defer nsca.SetShortLimits(time.Minute, time.Minute)() // fast enough now
+	time.Sleep(910 * time.Millisecond)
+	send(20) // a trial that lasts: the time off starts over
+	if !strings.Contains(dbg.String(), "short rounds are fast again") {
+		t.Errorf("a lasting trial was not noticed:\n%s", dbg.String())
+	}
+	nsca.SetShortLimits(time.Millisecond, time.Minute)
+	send(20)
+	if got := offs(); len(got) != 5 || got[4] != "300ms" {
+		t.Errorf("times off %q, want the fifth 300ms again", got)
+	}
+	if got := srv.WaitChecks(t, len(all), 10*time.Second); !slices.Equal(got, all) {
+		t.Fatalf("checks lost or out of order: %d arrived, %d sent", len(got), len(all))
+	}
+}
+
 // TestInteropShort: the real nsca takes short rounds (3DES) in order, and
 // a wrong password is caught by the first check's proof before any short
 // round goes out (checked last, see below).
