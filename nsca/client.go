@@ -431,14 +431,13 @@ func (c *Client) sendShort(ctx context.Context, checks []Check) (int, error) {
 		c.unconfirmed++
 		c.shortN++
 		c.shortTime += h
-		switch {
-		case time.Since(began) > shortMaxRound:
-			c.shortGiveWay(fmt.Sprintf("a short round took %s", time.Since(began).Round(time.Microsecond)))
-		case c.shortN == shortRounds:
-			if avg := c.shortTime / shortRounds; avg > shortSlowHandshake {
-				c.shortGiveWay(fmt.Sprintf("handshakes took %s each", avg.Round(time.Microsecond)))
-				break
-			}
+		switch took := time.Since(began); {
+		case took > shortMaxRound:
+			c.shortGiveWay(fmt.Sprintf("a short round took %s", took.Round(time.Microsecond)))
+		case c.shortN < shortRounds:
+		case c.shortTime/shortRounds > shortSlowHandshake:
+			c.shortGiveWay(fmt.Sprintf("handshakes took %s each", (c.shortTime / shortRounds).Round(time.Microsecond)))
+		default:
 			c.shortN, c.shortTime = 0, 0
 			if c.shortTrial {
 				c.shortTrial, c.shortRetry = false, 0
@@ -608,8 +607,6 @@ func (c *Client) Confirm(ctx context.Context) error {
 	return nil
 }
 
-// sendLegacy sends each check on a connection of its own (round), as a
-// 2.7 daemon takes one packet per connection.
 // look confirms the packets since the last Confirm on a proven
 // connection: what makes the daemon drop packets (password, method,
 // packet size) is fixed for a connection, and one wait on this one passed,
@@ -623,6 +620,8 @@ func (c *Client) look() error {
 	return nil
 }
 
+// sendLegacy sends each check on a connection of its own (round), as a
+// 2.7 daemon takes one packet per connection.
 func (c *Client) sendLegacy(ctx context.Context, checks []Check) (int, error) {
 	for i, ch := range checks {
 		var err error

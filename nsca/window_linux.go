@@ -14,12 +14,8 @@ import (
 // before its window closes. ok is false when the kernel cannot tell (not
 // a TCP socket, or a kernel older than 5.4 without tcpi_snd_wnd).
 func peerWindow(conn net.Conn) (wnd, queued int, ok bool) {
-	sc, isSock := conn.(syscall.Conn)
-	if !isSock {
-		return 0, 0, false
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
+	rc, ok := rawConn(conn)
+	if !ok {
 		return 0, 0, false
 	}
 	cerr := rc.Control(func(fd uintptr) {
@@ -46,12 +42,8 @@ func peerWindow(conn net.Conn) (wnd, queued int, ok bool) {
 // a packet and the FIN that follows it (CloseWrite) leave in one segment.
 // It reports whether it could.
 func cork(conn net.Conn, on bool) bool {
-	sc, isSock := conn.(syscall.Conn)
-	if !isSock {
-		return false
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
+	rc, ok := rawConn(conn)
+	if !ok {
 		return false
 	}
 	v := 0
@@ -72,12 +64,8 @@ func cork(conn net.Conn, on bool) bool {
 // held it for 200 ms). ok is false when conn is not a socket; err is the
 // write's or the shutdown's error, or the poller's (deadline, closed).
 func writeAndShut(conn net.Conn, b []byte) (ok bool, err error) {
-	sc, isSock := conn.(syscall.Conn)
-	if !isSock {
-		return false, nil
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
+	rc, ok := rawConn(conn)
+	if !ok {
 		return false, nil
 	}
 	off := 0
@@ -103,4 +91,15 @@ func writeAndShut(conn net.Conn, b []byte) (ok bool, err error) {
 		return true, cerr
 	}
 	return true, werr
+}
+
+// rawConn returns conn's file descriptor access; ok is false when conn is
+// not a socket of the os (a test's net.Pipe, a wrapped connection).
+func rawConn(conn net.Conn) (rc syscall.RawConn, ok bool) {
+	sc, isSock := conn.(syscall.Conn)
+	if !isSock {
+		return nil, false
+	}
+	rc, err := sc.SyscallConn()
+	return rc, err == nil
 }
